@@ -1,0 +1,42 @@
+"""All configuration in one place: environment variables (or a `.env` file) read once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./readout.db",
+        description="SQLAlchemy URL. PostgreSQL: postgresql+psycopg://user@host:5432/db",
+    )
+    # Reads are open by default; an operator may require a key (any scope) for them too.
+    require_read_key: bool = False
+
+    max_body_bytes: int = 1024 * 1024
+    max_bulk_body_bytes: int = 64 * 1024 * 1024
+    default_page_size: int = 50
+    max_page_size: int = 500
+    # Rows fetched per round trip when streaming an export.
+    export_chunk_size: int = 1000
+    # Lines committed together by the bulk endpoint and the ingest command.
+    bulk_batch_size: int = 500
+
+    sqlite_busy_timeout_ms: int = 5000
+    pool_size: int = 10
+    # How long a request may wait for a database connection before answering 503.
+    pool_timeout_seconds: float = 5.0
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,95 @@
+"""Engines and sessions.
+
+Commit policy, for the whole project: the service function that writes owns its transaction and
+calls `session.commit()` itself before the route returns, so a failed commit can never turn into a
+2xx. The session dependency only closes the session (rolling back anything left uncommitted).
+
+SQLite allows one writer at a time. A transaction that reads and then writes would fail with
+SQLITE_BUSY (ignoring busy_timeout) if another writer got in between, so write requests use a
+second engine whose transactions start with BEGIN IMMEDIATE: writers queue on the busy timeout
+instead. Reads use plain deferred transactions and never block in WAL mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import Settings
+
+
+def _configure_sqlite(engine: Engine, *, settings: Settings, immediate: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        # Take transaction control away from the sqlite3 module so that "begin" below decides.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
+        cursor.close()
+
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # noqa: ANN001
+        connection.exec_driver_sql(begin)
+
+
+def make_engine(settings: Settings, *, immediate: bool = False) -> Engine:
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            pool_size=settings.pool_size,
+            pool_timeout=settings.pool_timeout_seconds,
+        )
+        _configure_sqlite(engine, settings=settings, immediate=immediate)
+        return engine
+    return create_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_timeout=settings.pool_timeout_seconds,
+        # A dropped connection (database restarted) is noticed and replaced instead of failing a request.
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 3},
+    )
+
+
+@dataclass
+class Database:
+    """The engines of one database: reads, and writes (the same engine except on SQLite)."""
+
+    read_engine: Engine
+    write_engine: Engine
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        read_engine = make_engine(settings)
+        write_engine = make_engine(settings, immediate=True) if settings.is_sqlite else read_engine
+        return cls(read_engine=read_engine, write_engine=write_engine)
+
+    def __post_init__(self) -> None:
+        self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    def read_session(self) -> Session:
+        return self._read_sessions()
+
+    def write_session(self) -> Session:
+        return self._write_sessions()
+
+    def sessions(self, *, write: bool) -> Iterator[Session]:
+        with self.write_session() if write else self.read_session() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            self.write_engine.dispose()

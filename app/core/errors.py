@@ -1,0 +1,214 @@
+"""One family of errors, rendered as RFC 9457 problem details by one family of handlers.
+
+Services and dependencies raise `ProblemError` subclasses carrying their status; routes never
+build error bodies. FastAPI's own validation errors, Starlette's routing errors (404, 405), body
+limits and unhandled exceptions are rendered in the same shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+logger = logging.getLogger("app.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://readout.dev/problems/"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted path of the bad field, e.g. `participants.0.country`.")
+    location: str = Field(description="Where the field was sent: `body`, `query`, `path` or `header`.")
+    pointer: str | None = Field(default=None, description="JSON Pointer into the body, for body fields.")
+    detail: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class ProblemError(Exception):
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal server error"
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None,
+                 errors: list[FieldError] | None = None, **extensions: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.headers = headers
+        self.errors = errors
+        self.extensions = extensions
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": PROBLEM_TYPE_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail or self.title,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = [error.model_dump(exclude_none=True) for error in self.errors]
+        body.update(self.extensions)
+        return body
+
+
+class BadRequestError(ProblemError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class InvalidCursorError(ProblemError):
+    status, slug, title = 400, "invalid-cursor", "Invalid cursor"
+
+
+class UnauthorizedError(ProblemError):
+    status, slug, title = 401, "unauthorized", "Missing or invalid API key"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="readout"'})
+
+
+class ForbiddenError(ProblemError):
+    status, slug, title = 403, "forbidden", "The API key lacks the scope for this request"
+
+
+class NotFoundError(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class MethodNotAllowedError(ProblemError):
+    status, slug, title = 405, "method-not-allowed", "Method not allowed"
+
+
+class NotAcceptableError(ProblemError):
+    status, slug, title = 406, "not-acceptable", "Not acceptable"
+
+
+class ConflictError(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PayloadTooLargeError(ProblemError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class UnsupportedMediaTypeError(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class ValidationProblem(ProblemError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+
+class NotImplementedProblem(ProblemError):
+    status, slug, title = 501, "not-implemented", "Not implemented"
+
+
+class ServiceUnavailableError(ProblemError):
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+def field_error(field: str, detail: str, *, location: str = "query", type: str = "value_error") -> FieldError:
+    pointer = "#/" + field.replace(".", "/") if location == "body" else None
+    return FieldError(field=field, location=location, pointer=pointer, detail=detail, type=type)
+
+
+def invalid(field: str, detail: str, *, location: str = "query") -> ValidationProblem:
+    """A 422 naming one bad field."""
+    return ValidationProblem(detail, errors=[field_error(field, detail, location=location)])
+
+
+def errors_from_pydantic(errors: list[dict[str, Any]], *, default_location: str = "body") -> list[FieldError]:
+    """FastAPI/pydantic error dicts as FieldErrors. The submitted value is not echoed back."""
+    converted = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        location = default_location
+        if loc and loc[0] in {"body", "query", "path", "header", "cookie"}:
+            location, loc = loc[0], loc[1:]
+        field = ".".join(loc) or location
+        converted.append(field_error(field, str(error.get("msg", "invalid value")), location=location,
+                                     type=str(error.get("type", "value_error"))))
+    return converted
+
+
+def problem_response(error: ProblemError, request: Request | None = None) -> JSONResponse:
+    return JSONResponse(
+        jsonable_encoder(error.to_problem(instance=request.url.path if request else None)),
+        status_code=error.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=error.headers,
+    )
+
+
+_STATUS_ERRORS: dict[int, type[ProblemError]] = {
+    cls.status: cls
+    for cls in (BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, MethodNotAllowedError,
+                NotAcceptableError, ConflictError, PayloadTooLargeError, UnsupportedMediaTypeError,
+                ValidationProblem, NotImplementedProblem, ServiceUnavailableError)
+}
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = errors_from_pydantic(list(exc.errors()))
+        detail = "; ".join(f"{e.field}: {e.detail}" for e in errors[:5])
+        return problem_response(ValidationProblem(detail, errors=errors), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        cls = _STATUS_ERRORS.get(exc.status_code)
+        if cls is None:
+            error = ProblemError(str(exc.detail), headers=exc.headers)
+            error.status, error.title, error.slug = exc.status_code, str(exc.detail), "http-error"
+        else:
+            detail = None if exc.detail in {cls.title, "Not Found", "Method Not Allowed"} else str(exc.detail)
+            error = cls(detail)
+            error.headers = {**(error.headers or {}), **(exc.headers or {})} or None
+        return problem_response(error, request)
+
+    @app.exception_handler(PoolTimeoutError)
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        return problem_response(ServiceUnavailableError("The database is not reachable; try again shortly.",
+                                                        headers={"Retry-After": "5"}), request)
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return await _database_unavailable(request, exc)
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(ProblemError("An unexpected error occurred; it has been logged."), request)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting problem bodies for the given statuses."""
+    descriptions = {cls.status: cls.title for cls in _STATUS_ERRORS.values()}
+    descriptions[500] = "Internal server error"
+    return {status: {"model": Problem, "description": descriptions.get(status, "Error")} for status in statuses}

@@ -1,0 +1,42 @@
+"""Running Alembic from the application (the `migrate` command, `serve`, readiness, the tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from app.core.config import Settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+# Names of the hand-written full-text search structures, which the models do not describe.
+SEARCH_OBJECT_PREFIXES = ("readout_fts", "event_fts", "ix_readout_search", "ix_event_search")
+
+
+def is_search_object(name: str | None) -> bool:
+    return bool(name) and name.startswith(SEARCH_OBJECT_PREFIXES)
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["database_url"] = settings.database_url
+    return config
+
+
+def upgrade_to_head(settings: Settings) -> None:
+    command.upgrade(alembic_config(settings), "head")
+
+
+def head_revision(settings: Settings) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

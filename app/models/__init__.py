@@ -1,0 +1,32 @@
+"""The table models. `base` sets the naming convention first; importing this package registers every
+table on `SQLModel.metadata` (which Alembic compares against the migrations)."""
+
+from app.models import base  # noqa: F401  (the naming convention, before any table)
+from app.models.api_key import ApiKey
+from app.models.event import (
+    Event,
+    EventCountry,
+    EventDeletion,
+    EventHistory,
+    EventParticipant,
+    EventTopic,
+)
+from app.models.person import Person, PersonAlias
+from app.models.readout import Readout
+from app.models.reference import EventKindRow, PartyRow, TopicRow
+
+__all__ = [
+    "ApiKey",
+    "Event",
+    "EventCountry",
+    "EventDeletion",
+    "EventHistory",
+    "EventKindRow",
+    "EventParticipant",
+    "EventTopic",
+    "PartyRow",
+    "Person",
+    "PersonAlias",
+    "Readout",
+    "TopicRow",
+]

@@ -1,0 +1,296 @@
+"""Events: the table models and the request/response models of the Event resource."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field as PydanticField, field_validator, model_validator
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String
+from sqlmodel import Field, SQLModel
+
+from app.models.base import UTCDateTime, utcnow
+from app.models.fields import (
+    CountryCode,
+    OrganizationCode,
+    PartyCode,
+    PersonName,
+    Publisher,
+    ReadoutText,
+    Summary,
+    Title,
+    Url,
+)
+from app.reference.taxonomy import EventKind, Topic
+
+
+def _event_fk(**kwargs: Any) -> Column:
+    return Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, **kwargs)
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_date_id", "date", "id"),
+        Index("ix_event_updated_at_id", "updated_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, foreign_key="event_kind.slug")
+    date: dt.date = Field(sa_column=Column(Date, nullable=False))
+    duration_minutes: int | None = None
+    duration_approximate: bool = False
+    initiator: str | None = Field(default=None, max_length=16, foreign_key="party.code")
+    summary: str | None = Field(default=None, sa_type=String)
+    # [{"field", "values": [{"readout_id", "value"}]}] for events told by more than one source.
+    discrepancies: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EventParticipant(SQLModel, table=True):
+    __tablename__ = "event_participant"
+    __table_args__ = (Index("ix_event_participant_person_id_event_id", "person_id", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=_event_fk(index=True))
+    position: int
+    # Null for a participant the text does not name ("the Prime Minister").
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    name: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    country: str | None = Field(default=None, max_length=16, foreign_key="party.code")
+
+
+class EventTopic(SQLModel, table=True):
+    __tablename__ = "event_topic"
+    __table_args__ = (Index("ix_event_topic_topic_event_id", "topic", "event_id"),)
+
+    event_id: int = Field(sa_column=_event_fk(primary_key=True))
+    topic: str = Field(primary_key=True, max_length=64, foreign_key="topic.slug")
+
+
+class CountryRole:
+    participant = "participant"
+    initiator = "initiator"
+    mentioned = "mentioned"
+
+
+class EventCountry(SQLModel, table=True):
+    """Every country or organisation an event involves, by role, so one index answers `country=`.
+
+    Participants' countries and the initiator are copied here from their own columns; mentioned
+    countries and organisations live only here.
+    """
+
+    __tablename__ = "event_country"
+    __table_args__ = (Index("ix_event_country_country_role_event_id", "country", "role", "event_id"),)
+
+    event_id: int = Field(sa_column=_event_fk(primary_key=True))
+    country: str = Field(primary_key=True, max_length=16, foreign_key="party.code")
+    role: str = Field(primary_key=True, max_length=16)
+
+
+class EventHistory(SQLModel, table=True):
+    __tablename__ = "event_history"
+    __table_args__ = (Index("ix_event_history_event_id_id", "event_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # No foreign key: the history of a deleted event is kept with its tombstone.
+    event_id: int
+    changed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=16)  # create | update | merge | delete
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class EventDeletion(SQLModel, table=True):
+    __tablename__ = "event_deletion"
+    __table_args__ = (Index("ix_event_deletion_deleted_at_event_id", "deleted_at", "event_id"),)
+
+    event_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    deleted_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(max_length=100)
+
+
+# --- request models -------------------------------------------------------------------------------
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class ParticipantIn(BaseModel):
+    model_config = _STRICT
+
+    name: PersonName | None = None
+    title: Title | None = None
+    country: PartyCode | None = None
+    person_id: str | None = PydanticField(default=None, max_length=20,
+                                          description="Link to a known person instead of matching by name.")
+
+    @model_validator(mode="after")
+    def _named_or_described(self) -> ParticipantIn:
+        if not self.name and not self.person_id and not (self.title and self.country):
+            raise ValueError("a participant needs a name, a person_id, or a title and a country")
+        return self
+
+
+class SourceIn(BaseModel):
+    model_config = _STRICT
+
+    publisher: Publisher | None = None
+    url: Url | None = None
+    published_at: dt.date | None = None
+    text: ReadoutText | None = PydanticField(
+        default=None, description="The readout text, stored as a readout of the event (searchable by `q`)."
+    )
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+class _EventFields(BaseModel):
+    """Validation shared by create and update; every field optional here."""
+
+    model_config = _STRICT
+
+    kind: EventKind | None = None
+    date: dt.date | None = None
+    duration_minutes: int | None = PydanticField(default=None, ge=0, le=100_000)
+    duration_approximate: bool | None = None
+    initiator: PartyCode | None = None
+    participants: list[ParticipantIn] | None = PydanticField(default=None, min_length=1, max_length=100)
+    topics: list[Topic] | None = PydanticField(default=None, max_length=100)
+    mentioned_countries: list[CountryCode] | None = PydanticField(default=None, max_length=300)
+    organizations: list[OrganizationCode] | None = PydanticField(default=None, max_length=200)
+    summary: Summary | None = None
+
+    @field_validator("topics", "mentioned_countries", "organizations")
+    @classmethod
+    def _dedupe(cls, values: list[Any] | None) -> list[Any] | None:
+        return None if values is None else _unique(values)
+
+
+class EventCreate(_EventFields):
+    kind: EventKind
+    date: dt.date
+    duration_approximate: bool = False
+    participants: list[ParticipantIn] = PydanticField(min_length=1, max_length=100)
+    topics: list[Topic] = PydanticField(default_factory=list, max_length=100)
+    mentioned_countries: list[CountryCode] = PydanticField(default_factory=list, max_length=300)
+    organizations: list[OrganizationCode] = PydanticField(default_factory=list, max_length=200)
+    sources: list[SourceIn] = PydanticField(default_factory=list, max_length=50)
+
+
+# Fields that an event may not be without: an update may change them but not clear them.
+REQUIRED_EVENT_FIELDS = ("kind", "date", "participants", "duration_approximate", "topics",
+                         "mentioned_countries", "organizations")
+
+
+class EventUpdate(_EventFields):
+    """An analyst's correction: only the fields sent are changed; lists replace the stored list."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_required(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = [name for name in REQUIRED_EVENT_FIELDS if name in data and data[name] is None]
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return data
+
+
+# --- response models ------------------------------------------------------------------------------
+
+
+class ParticipantPublic(BaseModel):
+    person_id: str | None
+    name: str | None
+    title: str | None
+    country: str | None
+
+
+class SourcePublic(BaseModel):
+    readout_id: str
+    publisher: str | None
+    url: str | None
+    published_at: dt.date | None
+
+
+class Codes(BaseModel):
+    cameo: str | None
+    plover: str | None
+    plover_mode: str | None
+
+
+class DiscrepancyValue(BaseModel):
+    readout_id: str
+    value: Any
+
+
+class Discrepancy(BaseModel):
+    field: str
+    values: list[DiscrepancyValue]
+
+
+class EventPublic(BaseModel):
+    id: str
+    kind: str
+    date: dt.date
+    duration_minutes: int | None
+    duration_approximate: bool
+    initiator: str | None
+    participants: list[ParticipantPublic]
+    topics: list[str]
+    mentioned_countries: list[str]
+    organizations: list[str]
+    summary: str | None
+    codes: Codes
+    discrepancies: list[Discrepancy]
+    sources: list[SourcePublic]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class EventPage(BaseModel):
+    data: list[EventPublic]
+    next_cursor: str | None
+
+
+class HistoryEntry(BaseModel):
+    id: str
+    event_id: str
+    changed_at: dt.datetime
+    actor: str
+    action: str
+    changes: dict[str, Any]
+
+
+class HistoryList(BaseModel):
+    data: list[HistoryEntry]
+
+
+class DeletionPublic(BaseModel):
+    id: str
+    deleted_at: dt.datetime
+
+
+class DeletionPage(BaseModel):
+    data: list[DeletionPublic]
+    next_cursor: str | None
+
+
+class BulkLineError(BaseModel):
+    line: int
+    detail: str
+    errors: list[dict[str, Any]] = []
+
+
+class BulkResult(BaseModel):
+    received: int
+    created: int
+    duplicates: int
+    refused: int
+    created_ids: list[str]
+    duplicate_ids: list[str]
+    errors: list[BulkLineError]

@@ -1,0 +1,65 @@
+"""Folding of personal names so that spellings of one name compare equal.
+
+"Aleksandr Lukashenko", "Alexander Lukashenko", "Александр Лукашенко" and "Lukashenka" must meet.
+Each name token is folded to a consonant skeleton:
+
+1. transliterate any script to ASCII (anyascii: Cyrillic, Greek, accents, ...), lower-case;
+2. rewrite spellings that transliteration systems disagree on: x→ks, w→v, ph→f, q→k, c→k,
+   kh→h, gh→g, ck→k, and drop an "h" after another consonant only in those digraphs;
+3. keep the first letter (any leading vowel becomes "a"), drop the other vowels (a e i o u y),
+   and collapse doubled letters.
+
+So Lukashenko/Lukashenka → "lkshnk", Aleksandr/Alexander/Oleksandr → "alksndr",
+Zelensky/Zelenskyy/Zelenskiy → "zlnsk", Sergei/Sergey → "srg".
+
+Where it stops: names that differ only in vowels collide (Lavrov and Lavrova, Ali and Ela), so the
+service matches people only within one country; nicknames (Bill/William) and translated forms
+(Jean/John) are not related; Chinese, Japanese and Korean characters are romanised by anyascii into
+one run of syllables, so "习近平" folds as a single token and meets "Xi Jinping" only as an alias.
+"""
+
+from __future__ import annotations
+
+import re
+
+from anyascii import anyascii
+
+_VARIANTS = (
+    ("x", "ks"),
+    ("w", "v"),
+    ("ph", "f"),
+    ("q", "k"),
+    ("ck", "k"),
+    ("c", "k"),
+    ("kh", "h"),
+    ("gh", "g"),
+)
+_VOWELS = frozenset("aeiouy")
+_TOKEN = re.compile(r"[a-z]+")
+
+
+def fold_token(token: str) -> str:
+    """The consonant skeleton of one ASCII lower-case word."""
+    for spelling, replacement in _VARIANTS:
+        token = token.replace(spelling, replacement)
+    if not token:
+        return ""
+    head = "a" if token[0] in _VOWELS else token[0]
+    skeleton = [head]
+    for letter in token[1:]:
+        if letter in _VOWELS or letter == skeleton[-1]:
+            continue
+        skeleton.append(letter)
+    return "".join(skeleton)
+
+
+def name_tokens(name: str) -> list[str]:
+    """The folded tokens of a name, in order; empty for a name with no letters."""
+    # Apostrophes stand for soft signs and elisions inside one word (Zelens'kyi, O'Brien).
+    ascii_name = anyascii(name).lower().replace("'", "")
+    return [folded for word in _TOKEN.findall(ascii_name) if (folded := fold_token(word))]
+
+
+def name_key(name: str) -> str:
+    """One string per name, equal for spellings of the same name: the folded tokens joined by spaces."""
+    return " ".join(name_tokens(name))
