@@ -33,6 +33,8 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         Index("ix_event_date_id", "date", "id"),
         Index("ix_event_updated_at_id", "updated_at", "id"),
+        # Ids are never reused, even the highest one after a delete: a deleted id stays deleted.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)

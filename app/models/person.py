@@ -13,7 +13,7 @@ from app.models.base import UTCDateTime, utcnow
 
 class Person(SQLModel, table=True):
     __tablename__ = "person"
-    __table_args__ = (Index("ix_person_name_key_country", "name_key", "country"),)
+    __table_args__ = (Index("ix_person_name_key_country", "name_key", "country"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)

@@ -16,6 +16,7 @@ from app.models.fields import Publisher, ReadoutText, Url
 
 class Readout(SQLModel, table=True):
     __tablename__ = "readout"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: int | None = Field(default=None, primary_key=True)
     # Null for a source known only by its publisher or URL (an event created from structured fields).

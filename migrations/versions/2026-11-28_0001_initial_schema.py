@@ -86,7 +86,8 @@ def upgrade() -> None:
     sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['initiator'], ['party.code'], name=op.f('fk_event_initiator_party')),
     sa.ForeignKeyConstraint(['kind'], ['event_kind.slug'], name=op.f('fk_event_kind_event_kind')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_event'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index('ix_event_date_id', ['date', 'id'], unique=False)
@@ -99,7 +100,8 @@ def upgrade() -> None:
     sa.Column('country', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['country'], ['party.code'], name=op.f('fk_person_country_party')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_person'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index('ix_person_name_key_country', ['name_key', 'country'], unique=False)
@@ -167,7 +169,8 @@ def upgrade() -> None:
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_readout_event_id_event'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_readout')),
-    sa.UniqueConstraint('content_hash', name=op.f('uq_readout_content_hash'))
+    sa.UniqueConstraint('content_hash', name=op.f('uq_readout_content_hash')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('readout', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_readout_event_id'), ['event_id'], unique=False)

@@ -1,0 +1,177 @@
+"""Dependencies shared by the routes: sessions, settings, API keys, the event filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.errors import ForbiddenError, UnauthorizedError, ValidationProblem, field_error
+from app.models import ApiKey
+from app.models.api_key import KeyScope
+from app.reference.countries import resolve_country
+from app.reference.organizations import resolve_organization
+from app.reference.taxonomy import EventKind, Topic
+from app.services import keys as key_service
+from app.services.filters import CountryRoleFilter, EventFilters, SortOrder
+from app.services.ids import parse_id
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    yield from request.app.state.database.sessions(write=False)
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    yield from request.app.state.database.sessions(write=True)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_read_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+
+
+def _bearer_key(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise UnauthorizedError("send the key as `Authorization: Bearer <key>`")
+    return key.strip()
+
+
+def _authenticate(request: Request) -> ApiKey | None:
+    key = _bearer_key(request)
+    if key is None:
+        return None
+    with request.app.state.database.read_session() as session:
+        row = key_service.authenticate(session, key=key)
+    if row is None:
+        raise UnauthorizedError("the API key is not valid (unknown, malformed or revoked)")
+    return row
+
+
+def require_write_key(request: Request) -> str:
+    """The name of the write-scoped key sent with the request: who made the change."""
+    row = _authenticate(request)
+    if row is None:
+        raise UnauthorizedError("this request changes data and needs an API key with write scope")
+    if row.scope != KeyScope.write:
+        raise ForbiddenError(f"the key {row.name!r} is read-only; writes need a key with write scope")
+    return row.name
+
+
+def require_read_key(request: Request) -> None:
+    """Reads are open unless the operator requires a key (of any scope) for them."""
+    if request.app.state.settings.require_read_key:
+        if _authenticate(request) is None:
+            raise UnauthorizedError("this service requires an API key for reads")
+
+
+WriterDep = Annotated[str, Depends(require_write_key)]
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+
+
+class EventQuery(BaseModel):
+    """The filters of GET /v1/events. Repeat a parameter for OR; different parameters AND."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: list[str] = Field(default=[], description="Alpha-2, alpha-3 or English name; repeatable.",
+                               max_length=50)
+    country_role: CountryRoleFilter = CountryRoleFilter.participant
+    person: list[str] = Field(default=[], description="Name, surname or alias, in any spelling; repeatable.",
+                              max_length=20)
+    person_id: list[str] = Field(default=[], max_length=50)
+    topic: list[Topic] = Field(default=[], max_length=30)
+    kind: list[EventKind] = Field(default=[], max_length=10)
+    initiator: list[str] = Field(default=[], max_length=50)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str | None = Field(default=None, max_length=500, description="Words that the readout text or summary contains.")
+    updated_since: AwareDatetime | None = Field(
+        default=None, description="RFC 3339 timestamp with a zone: events created or changed since then.")
+
+
+class PageQuery(BaseModel):
+    sort: SortOrder = SortOrder.date_desc
+    limit: int = Field(default=50, ge=1, description="Page size (default 50, at most the configured maximum, 500).")
+    cursor: str | None = Field(default=None, max_length=512)
+    format: ExportFormat | None = Field(default=None, description="`csv` or `ndjson` stream every matching event.")
+
+
+class EventListQuery(EventQuery, PageQuery):
+    pass
+
+
+def _codes(values: list[str], *, field: str, allow_organizations: bool) -> tuple[list[str], list]:
+    codes, errors = [], []
+    for value in values:
+        code = resolve_country(value) or (resolve_organization(value) if allow_organizations else None)
+        if code is None:
+            errors.append(field_error(field, f"unknown country {value[:80]!r}"))
+        else:
+            codes.append(code)
+    return list(dict.fromkeys(codes)), errors
+
+
+def resolve_filters(query: EventQuery) -> EventFilters:
+    """The query's values resolved; every unknown value is named in one 422."""
+    countries, errors = _codes(query.country, field="country", allow_organizations=True)
+    initiators, initiator_errors = _codes(query.initiator, field="initiator", allow_organizations=True)
+    errors += initiator_errors
+    person_ids = []
+    for value in query.person_id:
+        try:
+            person_ids.append(parse_id(value, error=ValidationProblem()))
+        except ValidationProblem:
+            errors.append(field_error("person_id", f"{value[:40]!r} is not a person id"))
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        errors.append(field_error("date_from", "date_from is after date_to"))
+    if errors:
+        raise ValidationProblem("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+    return EventFilters(
+        countries=countries,
+        country_role=query.country_role,
+        persons=[p for p in (p.strip() for p in query.person) if p],
+        person_ids=person_ids,
+        topics=[t.value for t in query.topic],
+        kinds=[k.value for k in query.kind],
+        initiators=initiators,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        q=query.q.strip() if query.q and query.q.strip() else None,
+        updated_since=query.updated_since.astimezone(dt.UTC) if query.updated_since else None,
+    )
+
+
+def check_limit(limit: int, settings: Settings) -> int:
+    if limit > settings.max_page_size:
+        raise ValidationProblem(
+            f"limit: at most {settings.max_page_size}",
+            errors=[field_error("limit", f"must be at most {settings.max_page_size}", type="less_than_equal")],
+        )
+    return limit
+
+
+def event_filters(query: Annotated[EventQuery, Query()]) -> EventFilters:
+    return resolve_filters(query)
+
+
+EventFiltersDep = Annotated[EventFilters, Depends(event_filters)]
+EXPORT_MEDIA_TYPES = {ExportFormat.csv: "text/csv; charset=utf-8", ExportFormat.ndjson: "application/x-ndjson"}

@@ -1,0 +1,218 @@
+"""The command line: `python -m app COMMAND` (or `readout COMMAND`), configured like the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.core.config import get_settings
+from app.core.db import Database
+from app.core.errors import ProblemError
+from app.core.migrations import upgrade_to_head
+from app.models.api_key import KeyScope
+
+cli = typer.Typer(help="Readout: diplomatic events from press-service readouts.", no_args_is_help=True,
+                  add_completion=False)
+keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+
+console = Console(stderr=True)
+
+CLI_ACTOR = "cli"
+
+
+def _database() -> Database:
+    return Database.from_settings(get_settings())
+
+
+def _migrate() -> None:
+    from app.services.reference import sync_reference_data
+
+    settings = get_settings()
+    upgrade_to_head(settings)
+    database = Database.from_settings(settings)
+    try:
+        sync_reference_data(database.write_engine)
+    finally:
+        database.dispose()
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database to the latest migration."""
+    _migrate()
+    console.print(f"database at the latest migration: {get_settings().database_url}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Bring the database to the latest migration and serve the API."""
+    import uvicorn
+
+    _migrate()
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, log_level="info")
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="A name for the key: who or what uses it.")],
+    scope: Annotated[KeyScope, typer.Option(help="read, or write (which includes read).")] = KeyScope.write,
+) -> None:
+    """Print a new API key once, alone on the last line of standard output."""
+    from app.services import keys as key_service
+
+    database = _database()
+    try:
+        with database.write_session() as session:
+            row, key = key_service.create_key(session, name=name, scope=scope)
+    except ProblemError as error:
+        console.print(f"[red]{error.detail}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+    console.print(f"created {row.scope} key {row.name!r}; it is shown once, store it now:")
+    print(key)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys (never their secrets)."""
+    from app.services import keys as key_service
+
+    database = _database()
+    with database.read_session() as session:
+        rows = key_service.list_keys(session)
+    database.dispose()
+    table = Table("name", "scope", "prefix", "created", "revoked")
+    for row in rows:
+        table.add_row(row.name, row.scope, row.prefix, row.created_at.isoformat(timespec="seconds"),
+                      row.revoked_at.isoformat(timespec="seconds") if row.revoked_at else "")
+    Console().print(table)
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Revoke a key: it stops working at once."""
+    from app.services import keys as key_service
+
+    database = _database()
+    try:
+        with database.write_session() as session:
+            key_service.revoke_key(session, name=name)
+    except ProblemError as error:
+        console.print(f"[red]{error.detail}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+    console.print(f"revoked {name!r}")
+
+
+def _ndjson_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in {".ndjson", ".jsonl"})
+        else:
+            files.append(path)
+    return files
+
+
+@cli.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="NDJSON event files (.ndjson, .jsonl) or folders of them.",
+                                                exists=True)],
+) -> None:
+    """Load files into the database, with a progress bar and a summary."""
+    from app.services.bulk import load_lines
+
+    settings = get_settings()
+    database = _database()
+    files = _ndjson_files(paths)
+    totals = {"received": 0, "created": 0, "duplicates": 0, "refused": 0}
+    refusals: list[str] = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task("ingesting", total=sum(f.stat().st_size for f in files))
+        for file in files:
+            progress.update(task, description=file.name)
+
+            def lines(file: Path = file):  # noqa: ANN202
+                with file.open("rb") as handle:
+                    for number, line in enumerate(handle, start=1):
+                        progress.advance(task, len(line))
+                        yield number, line
+
+            with database.write_session() as session:
+                result = load_lines(session, lines(), actor=CLI_ACTOR, batch_size=settings.bulk_batch_size)
+            for name in totals:
+                totals[name] += getattr(result, name)
+            refusals += [f"{file}:{error.line}: {error.detail}" for error in result.errors]
+    database.dispose()
+    summary = Table("received", "stored", "duplicates", "refused")
+    summary.add_row(*(str(totals[name]) for name in ("received", "created", "duplicates", "refused")))
+    console.print(summary)
+    for refusal in refusals:
+        console.print(f"[yellow]refused[/yellow] {refusal}", highlight=False)
+    if totals["refused"]:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="csv or ndjson")] = "ndjson",
+    country: Annotated[list[str] | None, typer.Option(help="Country (code or name); repeatable.")] = None,
+    country_role: Annotated[str, typer.Option(help="participant, initiator, mentioned or any")] = "participant",
+    person: Annotated[list[str] | None, typer.Option(help="Name, surname or alias; repeatable.")] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Topic slug; repeatable.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Event kind; repeatable.")] = None,
+    initiator: Annotated[list[str] | None, typer.Option(help="Initiating country; repeatable.")] = None,
+    date_from: Annotated[str | None, typer.Option(help="YYYY-MM-DD, inclusive")] = None,
+    date_to: Annotated[str | None, typer.Option(help="YYYY-MM-DD, inclusive")] = None,
+    q: Annotated[str | None, typer.Option(help="Words the readout text or summary contains.")] = None,
+) -> None:
+    """Write matching events to standard output."""
+    from pydantic import ValidationError
+
+    from app.api.deps import EventQuery, resolve_filters
+    from app.services.events import iterate_events
+    from app.services.export import csv_lines, ndjson_lines
+    from app.services.filters import SortOrder
+
+    if fmt not in {"csv", "ndjson"}:
+        console.print("[red]--format must be csv or ndjson[/red]")
+        raise typer.Exit(2)
+    try:
+        filters = resolve_filters(EventQuery(
+            country=country or [], country_role=country_role, person=person or [], topic=topic or [],
+            kind=kind or [], initiator=initiator or [], q=q,
+            date_from=dt.date.fromisoformat(date_from) if date_from else None,
+            date_to=dt.date.fromisoformat(date_to) if date_to else None,
+        ))
+    except (ValidationError, ValueError, ProblemError) as error:
+        console.print(f"[red]{getattr(error, 'detail', None) or error}[/red]")
+        raise typer.Exit(2) from None
+    database = _database()
+    with database.read_session() as session:
+        events = iterate_events(session, filters=filters, sort=SortOrder.date_desc,
+                                chunk_size=get_settings().export_chunk_size)
+        writer = csv_lines(events) if fmt == "csv" else ndjson_lines(events)
+        for chunk in writer:
+            sys.stdout.write(chunk)
+    sys.stdout.flush()
+    database.dispose()
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,77 @@
+"""The application: settings, database, routers, error handlers. Nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi_offline import FastAPIOffline
+
+from app.api.routes import deletions, events, health, people, readouts, reference, stats
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.errors import PROBLEM_MEDIA_TYPE, add_exception_handlers
+from app.core.limits import BodyLimitMiddleware
+from app.core.migrations import head_revision
+
+DESCRIPTION = """
+Structured diplomatic events (calls, meetings, visits, messages) extracted from governments'
+press-service readouts, with the source text and evidence for every field.
+
+Reads are open unless the operator requires a key. Every write needs an API key with write scope,
+sent as `Authorization: Bearer <key>`; keys are made with `python -m app keys create`.
+Errors are RFC 9457 problem details (`application/problem+json`).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = Database.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPIOffline(title="Readout", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.database = database
+    app.state.migration_head = head_revision(settings)
+
+    app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
+                       path_limits={"/v1/events/bulk": settings.max_bulk_body_bytes})
+    add_exception_handlers(app)
+    for module in (events, readouts, people, reference, stats, deletions, health):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    _document_problems(app)
+    return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Error responses are documented as `application/problem+json`, as they are sent."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if status[0] in "45" and "application/json" in content:
+                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+        schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+        schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
