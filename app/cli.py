@@ -47,8 +47,11 @@ def _migrate() -> None:
 @cli.command()
 def migrate() -> None:
     """Bring the database to the latest migration."""
+    from sqlalchemy import make_url
+
     _migrate()
-    console.print(f"database at the latest migration: {get_settings().database_url}")
+    url = make_url(get_settings().database_url).render_as_string(hide_password=True)
+    console.print(f"database at the latest migration: {url}", highlight=False, soft_wrap=True)
 
 
 @cli.command()

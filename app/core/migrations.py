@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, pool, text
 
 from app.core.config import Settings
 
@@ -29,8 +29,29 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
+# Any constant: replicas starting together on one PostgreSQL take turns to migrate.
+_MIGRATION_LOCK_ID = 0x5EAD0_07
+
+
 def upgrade_to_head(settings: Settings) -> None:
-    command.upgrade(alembic_config(settings), "head")
+    config = alembic_config(settings)
+    if settings.is_sqlite:
+        command.upgrade(config, "head")
+        return
+    engine = create_engine(settings.database_url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+            connection.commit()
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
+                connection.commit()
+    finally:
+        engine.dispose()
 
 
 def head_revision(settings: Settings) -> str | None:

@@ -1,0 +1,124 @@
+"""Test fixtures: a migrated database per test session, emptied before every test.
+
+SQLite by default (a file in a temporary folder). Set READOUT_TEST_DATABASE_URL to a PostgreSQL
+server URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the same tests there:
+the suite creates a database of its own on that server and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import URL
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.migrations import upgrade_to_head
+from app.main import create_app
+from app.models.api_key import KeyScope
+from app.services import keys as key_service
+from app.services.reference import sync_reference_data
+
+TEST_DATABASE_URL = os.environ.get("READOUT_TEST_DATABASE_URL", "").strip()
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
+
+# Rows the tests write; the reference tables (kinds, topics, parties) stay.
+DATA_TABLES = ["event_history", "event_deletion", "event_country", "event_topic", "event_participant", "readout",
+               "event", "person_alias", "person", "api_key"]
+
+
+def _admin_url(url: URL) -> URL:
+    return url.set(database=url.database or "postgres")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'readout-test.db'}"
+        return
+    server = make_url(TEST_DATABASE_URL)
+    name = f"readout_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(_admin_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                               {"n": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database_url(database_url: str) -> str:
+    settings = Settings(database_url=database_url)
+    upgrade_to_head(settings)
+    database = Database.from_settings(settings)
+    sync_reference_data(database.write_engine)
+    database.dispose()
+    return database_url
+
+
+@pytest.fixture
+def settings(migrated_database_url: str) -> Settings:
+    return Settings(database_url=migrated_database_url, pool_size=5)
+
+
+@pytest.fixture
+def database(settings: Settings) -> Iterator[Database]:
+    database = Database.from_settings(settings)
+    with database.write_engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in DATA_TABLES:
+                connection.execute(text(f"DELETE FROM {table}"))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database):  # noqa: ANN201
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def _key(database: Database, name: str, scope: KeyScope) -> str:
+    with database.write_session() as session:
+        _, key = key_service.create_key(session, name=name, scope=scope)
+    return key
+
+
+@pytest.fixture
+def write_key(database: Database) -> str:
+    return _key(database, "analyst", KeyScope.write)
+
+
+@pytest.fixture
+def read_key(database: Database) -> str:
+    return _key(database, "dashboard", KeyScope.read)
+
+
+@pytest.fixture
+def auth(write_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {write_key}"}
+
+
+@pytest.fixture
+def is_postgres(settings: Settings) -> bool:
+    return not settings.is_sqlite
