@@ -254,6 +254,14 @@ class EventPublic(BaseModel):
     updated_at: dt.datetime
 
 
+class EventDraft(EventPublic):
+    """An event as a dry run would store it: not stored, so without id, people or timestamps."""
+
+    id: str | None = None  # type: ignore[assignment]
+    created_at: dt.datetime | None = None  # type: ignore[assignment]
+    updated_at: dt.datetime | None = None  # type: ignore[assignment]
+
+
 class EventPage(BaseModel):
     data: list[EventPublic]
     next_cursor: str | None

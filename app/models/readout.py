@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, utcnow
-from app.models.event import EventPublic, EventUpdate
+from app.models.event import EventDraft, EventPublic, EventUpdate
 from app.models.fields import Publisher, ReadoutText, Url
 
 
@@ -48,19 +48,19 @@ class ReadoutCreate(BaseModel):
 
 
 class ReadoutPublic(BaseModel):
-    id: str
+    id: str | None = PydanticField(description="Null in a dry run, which stores nothing.")
     text: str | None
     publisher: str | None
     url: str | None
     published_at: dt.date | None
     content_hash: str | None
     event_id: str | None
-    created_at: dt.datetime
+    created_at: dt.datetime | None
     extractor_version: str | None = None
     extraction: dict[str, Any] | None = None
 
 
 class ReadoutIngestResult(BaseModel):
     readout: ReadoutPublic
-    event: EventPublic | None
+    event: EventPublic | EventDraft | None
     extraction: dict[str, Any] | None

@@ -190,7 +190,7 @@ class CreateOutcome:
     created: bool
 
 
-def _participant_rows(resolver: PersonResolver, participants: list[ParticipantIn]) -> list[EventParticipant]:
+def participant_rows(resolver: PersonResolver, participants: list[ParticipantIn]) -> list[EventParticipant]:
     rows = []
     for position, participant in enumerate(participants):
         person: Person | None = None
@@ -295,7 +295,7 @@ def create_event_uncommitted(session: Session, *, data: EventCreate, actor: str,
     stored = event_for_stored_text(session, data.sources)
     if stored is not None:
         return CreateOutcome(event=stored, created=False)
-    participants = _participant_rows(resolver, data.participants)
+    participants = participant_rows(resolver, data.participants)
     same = find_same_event(session, kind=data.kind.value, dates=[data.date], participants=participants)
     if same is not None:
         if attach_sources_uncommitted(session, same, data.sources):
@@ -348,7 +348,7 @@ def update_event(session: Session, *, event_id: str, data: EventUpdate, actor: s
             setattr(event, name, value.value if hasattr(value, "value") else value)
     participants = None
     if data.participants is not None:
-        participants = _participant_rows(PersonResolver(session), data.participants)
+        participants = participant_rows(PersonResolver(session), data.participants)
     mentioned = None
     if data.mentioned_countries is not None or data.organizations is not None:
         mentioned = [*(data.mentioned_countries if data.mentioned_countries is not None

@@ -2,23 +2,105 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import datetime as dt
+import json
+from typing import Annotated
 
-from app.api.deps import SessionDep, WriterDep, require_read_key
-from app.core.errors import NotImplementedProblem, problem_responses
-from app.models.readout import ReadoutIngestResult, ReadoutPublic
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import ValidationError
+
+from app.api.deps import SessionDep, WriterDep, WriteSessionDep, require_read_key
+from app.core.errors import (
+    UnsupportedMediaTypeError,
+    ValidationProblem,
+    errors_from_pydantic,
+    invalid,
+    problem_responses,
+)
+from app.models.readout import ReadoutCreate, ReadoutIngestResult, ReadoutPublic
 from app.services import readouts as readout_service
 
 router = APIRouter(prefix="/v1/readouts", tags=["readouts"], dependencies=[Depends(require_read_key)])
 
 
-@router.post("", response_model=ReadoutIngestResult, status_code=201, summary="Ingest a readout",
-             responses=problem_responses(401, 403, 413, 422, 501))
-def ingest_readout(actor: WriterDep) -> ReadoutIngestResult:
-    raise NotImplementedProblem("extraction of events from readout text is not available yet")
+async def readout_submission(
+    request: Request,
+    publisher: Annotated[str | None, Query(max_length=300, description="With a text/plain body.")] = None,
+    url: Annotated[str | None, Query(max_length=2048, description="With a text/plain body.")] = None,
+    published_at: Annotated[dt.date | None, Query(description="With a text/plain body.")] = None,
+) -> ReadoutCreate:
+    """The posted readout: a JSON object, or the raw text as text/plain (metadata in the query)."""
+    media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    body = await request.body()
+    if media_type == "text/plain":
+        try:
+            document: object = {"text": body.decode("utf-8"), "publisher": publisher, "url": url,
+                                 "published_at": published_at}
+        except UnicodeDecodeError:
+            raise invalid("text", "the body is not valid UTF-8", location="body") from None
+    elif media_type == "application/json" or media_type.endswith("+json"):
+        try:
+            document = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise invalid("body", "the body is not valid JSON", location="body") from None
+    else:
+        raise UnsupportedMediaTypeError(f"send the readout as application/json or text/plain, not {media_type}")
+    try:
+        submission = ReadoutCreate.model_validate(document)
+    except ValidationError as error:
+        errors = errors_from_pydantic(list(error.errors()))
+        raise ValidationProblem("; ".join(f"{e.field}: {e.detail}" for e in errors[:5]), errors=errors) from None
+    if submission.publisher is None:
+        submission.publisher = readout_service.declared_publisher(submission.text)
+    return submission
+
+
+_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ReadoutCreate"}},
+        "text/plain": {"schema": {"type": "string"}, "example": "Source: President of the Republic of Belarus\n\n"
+                       "24 October 2020\n\nBelarus President Aleksandr Lukashenko and U.S. Secretary of State "
+                       "Michael Pompeo had a telephone conversation on 24 October."},
+    },
+}
+
+
+@router.post(
+    "",
+    response_model=ReadoutIngestResult,
+    status_code=status.HTTP_201_CREATED,
+    summary="Ingest a readout",
+    description="Extracts the event (kind, date, participants, initiator, duration, topics, countries, "
+                "organisations) with evidence spans, stores the readout and the event, and answers both with "
+                "the extraction. The same text again answers 200 with what is stored; a readout of a contact "
+                "stored from another source is attached to that event. `?dry_run=true` stores nothing.",
+    openapi_extra={"requestBody": _BODY},
+    responses={200: {"model": ReadoutIngestResult, "description": "Stored already, or a dry run."},
+               **problem_responses(401, 403, 413, 415, 422)},
+)
+def ingest_readout(
+    submission: Annotated[ReadoutCreate, Depends(readout_submission)],
+    session: WriteSessionDep,
+    actor: WriterDep,
+    response: Response,
+    dry_run: Annotated[bool, Query(description="Extract and answer without storing anything.")] = False,
+) -> ReadoutIngestResult:
+    from app.extraction import extract  # TEMPORARY: until app.extraction lands
+
+    extracted = extract(submission.text, publisher=submission.publisher, published_at=submission.published_at,
+                        url=submission.url)
+    outcome = readout_service.ingest(session, submission=submission, extracted=extracted, actor=actor,
+                                     dry_run=dry_run)
+    created = outcome.status in {"stored", "merged"}
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    if outcome.result.readout.id:
+        response.headers["Location"] = f"/v1/readouts/{outcome.result.readout.id}"
+    return outcome.result
 
 
 @router.get("/{readout_id}", response_model=ReadoutPublic, summary="One stored readout",
+            description="The text as posted, its publisher and dates, the extraction with evidence, the event id.",
             responses=problem_responses(404))
 def read_readout(readout_id: str, session: SessionDep) -> ReadoutPublic:
     return readout_service.get_readout(session, readout_id=readout_id)
