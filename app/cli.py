@@ -33,13 +33,13 @@ def _database() -> Database:
 
 
 def _migrate() -> None:
-    from app.services.reference import sync_reference_data
+    from app.services.reference import seed_reference_data
 
     settings = get_settings()
     upgrade_to_head(settings)
     database = Database.from_settings(settings)
     try:
-        sync_reference_data(database.write_engine)
+        seed_reference_data(database.write_engine)
     finally:
         database.dispose()
 

@@ -24,7 +24,7 @@ from app.core.migrations import upgrade_to_head
 from app.main import create_app
 from app.models.api_key import KeyScope
 from app.services import keys as key_service
-from app.services.reference import sync_reference_data
+from app.services.reference import seed_reference_data
 
 TEST_DATABASE_URL = os.environ.get("READOUT_TEST_DATABASE_URL", "").strip()
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
 
 # Rows the tests write; the reference tables (kinds, topics, parties) stay.
 DATA_TABLES = ["event_history", "event_deletion", "event_country", "event_topic", "event_participant", "readout",
-               "event", "person_alias", "person", "api_key"]
+               "event", "person_office", "person_alias", "person", "api_key"]
 
 
 def _admin_url(url: URL) -> URL:
@@ -64,7 +64,7 @@ def migrated_database_url(database_url: str) -> str:
     settings = Settings(database_url=database_url)
     upgrade_to_head(settings)
     database = Database.from_settings(settings)
-    sync_reference_data(database.write_engine)
+    seed_reference_data(database.write_engine)
     database.dispose()
     return database_url
 

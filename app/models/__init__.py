@@ -11,7 +11,7 @@ from app.models.event import (
     EventParticipant,
     EventTopic,
 )
-from app.models.person import Person, PersonAlias
+from app.models.person import Person, PersonAlias, PersonOffice
 from app.models.readout import Readout
 from app.models.reference import EventKindRow, PartyRow, TopicRow
 
@@ -27,6 +27,7 @@ __all__ = [
     "PartyRow",
     "Person",
     "PersonAlias",
+    "PersonOffice",
     "Readout",
     "TopicRow",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
@@ -34,12 +34,36 @@ class PersonAlias(SQLModel, table=True):
     alias_key: str = Field(max_length=220, index=True)
 
 
+class PersonOffice(SQLModel, table=True):
+    """An office a person held, from the curated office-holders table (app.reference.office_holders)."""
+
+    __tablename__ = "person_office"
+    __table_args__ = (UniqueConstraint("person_id", "office", "country", "start_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False))
+    country: str = Field(max_length=16, foreign_key="party.code")
+    office: str = Field(max_length=32)  # head_of_state | head_of_government | foreign_minister | organization_head
+    title: str = Field(max_length=200)
+    start_date: date
+    end_date: date | None = None
+
+
+class OfficePublic(BaseModel):
+    title: str
+    office: str
+    country: str
+    start: date
+    end: date | None
+
+
 class PersonPublic(BaseModel):
     id: str
     name: str
     country: str | None
     aliases: list[str]
     titles: list[str]
+    offices: list[OfficePublic]
     event_count: int
 
 

@@ -6,8 +6,9 @@ Each name token is folded to a consonant skeleton:
 1. transliterate any script to ASCII (anyascii: Cyrillic, Greek, accents, ...), lower-case;
 2. rewrite spellings that transliteration systems disagree on: x→ks, w→v, ph→f, q→k, c→k,
    kh→h, gh→g, ck→k, and drop an "h" after another consonant only in those digraphs;
-3. keep the first letter (any leading vowel becomes "a"), drop the other vowels (a e i o u y),
-   and collapse doubled letters.
+3. collapse doubled letters (Mohammed/Mohamed), then keep the first letter (any leading vowel
+   becomes "a") and drop the other vowels (a e i o u y). Consonants that meet only once a vowel
+   between them is dropped stay two: Li Keqiang ("l kkng") and Li Qiang ("l kng") differ.
 
 So Lukashenko/Lukashenka → "lkshnk", Aleksandr/Alexander/Oleksandr → "alksndr",
 Zelensky/Zelenskyy/Zelenskiy → "zlnsk", Sergei/Sergey → "srg".
@@ -44,13 +45,9 @@ def fold_token(token: str) -> str:
         token = token.replace(spelling, replacement)
     if not token:
         return ""
+    token = re.sub(r"(.)\1+", r"\1", token)
     head = "a" if token[0] in _VOWELS else token[0]
-    skeleton = [head]
-    for letter in token[1:]:
-        if letter in _VOWELS or letter == skeleton[-1]:
-            continue
-        skeleton.append(letter)
-    return "".join(skeleton)
+    return head + "".join(letter for letter in token[1:] if letter not in _VOWELS)
 
 
 def name_tokens(name: str) -> list[str]:

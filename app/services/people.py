@@ -6,8 +6,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFoundError, invalid
-from app.models import EventParticipant, Person, PersonAlias
-from app.models.person import PersonPublic
+from app.models import EventParticipant, Person, PersonAlias, PersonOffice
+from app.models.person import OfficePublic, PersonPublic
 from app.reference.names import name_key, name_tokens
 from app.services.ids import parse_id
 from app.services.pagination import decode_cursor, encode_cursor
@@ -80,7 +80,6 @@ def matching_person_ids(session: Session, *, queries: list[str]) -> list[int]:
             conditions.append(and_(*(PersonAlias.alias_key.contains(f" {token} ") for token in tokens)))
     if not conditions:
         return []
-
     return list(session.scalars(select(PersonAlias.person_id).where(or_(*conditions)).distinct()))
 
 
@@ -101,6 +100,13 @@ def _public(session: Session, people: list[Person]) -> list[PersonPublic]:
         .order_by(EventParticipant.person_id, EventParticipant.title)
     ):
         titles.setdefault(person_id, []).append(title)
+    offices: dict[int, list[OfficePublic]] = {}
+    for office in session.scalars(
+        select(PersonOffice).where(PersonOffice.person_id.in_(ids)).order_by(PersonOffice.start_date)
+    ):
+        offices.setdefault(office.person_id, []).append(OfficePublic(
+            title=office.title, office=office.office, country=office.country, start=office.start_date,
+            end=office.end_date))
     counts = dict(
         session.execute(
             select(EventParticipant.person_id, func.count(func.distinct(EventParticipant.event_id)))
@@ -110,7 +116,7 @@ def _public(session: Session, people: list[Person]) -> list[PersonPublic]:
     )
     return [
         PersonPublic(id=str(p.id), name=p.name, country=p.country, aliases=aliases.get(p.id, []),
-                     titles=titles.get(p.id, []), event_count=counts.get(p.id, 0))
+                     titles=titles.get(p.id, []), offices=offices.get(p.id, []), event_count=counts.get(p.id, 0))
         for p in people
     ]
 

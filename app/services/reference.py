@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
-from app.models import EventKindRow, PartyRow, TopicRow
+from app.models import EventKindRow, PartyRow, Person, PersonAlias, PersonOffice, TopicRow
 from app.reference.countries import all_countries
+from app.reference.names import name_key
+from app.reference.office_holders import people
 from app.reference.organizations import ORGANIZATIONS
 from app.reference.taxonomy import KIND_DESCRIPTIONS, TOPIC_DESCRIPTIONS
+from app.services.people import alias_key
 
 
 def reference_rows() -> dict[type, list[dict[str, str | None]]]:
@@ -49,3 +53,53 @@ def sync_reference_data(engine: Engine) -> int:
             connection.execute(statement, missing)
             added += len(missing)
     return added
+
+
+def sync_office_holders(engine: Engine) -> int:
+    """Seed the people store from the office-holders table: people, their spellings and offices.
+
+    Idempotent and set-based: what is stored is read once, and only what is missing is added. A
+    person already known by any spelling (within the same country) gains the table's spellings and
+    offices rather than a twin.
+    """
+    added = 0
+    with Session(engine) as session:
+        person_by_key: dict[tuple[str, str | None], int] = {}
+        for key, country, person_id in session.execute(
+            select(PersonAlias.alias_key, Person.country, Person.id).join(Person, Person.id == PersonAlias.person_id)
+        ):
+            person_by_key.setdefault((key, country), person_id)
+        aliases = set(session.execute(select(PersonAlias.person_id, PersonAlias.alias)).tuples())
+        offices = set(session.execute(
+            select(PersonOffice.person_id, PersonOffice.office, PersonOffice.country, PersonOffice.start_date)
+        ).tuples())
+        known_parties = set(session.scalars(select(PartyRow.code)))
+        for name, country, spellings, terms in people():
+            if country not in known_parties:
+                raise ValueError(f"office-holder {name!r} serves {country!r}, which is no known country or organisation")
+            keys = [alias_key(spelling) for spelling in (name, *spellings)]
+            person_id = next((person_by_key[(k, country)] for k in keys if (k, country) in person_by_key), None)
+            if person_id is None:
+                person = Person(name=name, name_key=name_key(name), country=country)
+                session.add(person)
+                session.flush()
+                person_id = person.id
+            for spelling, key in zip((name, *spellings), keys, strict=True):
+                person_by_key.setdefault((key, country), person_id)
+                if (person_id, spelling) not in aliases and key.strip():
+                    session.add(PersonAlias(person_id=person_id, alias=spelling, alias_key=key))
+                    aliases.add((person_id, spelling))
+            for term in terms:
+                if (person_id, term.office, term.country, term.start) not in offices:
+                    session.add(PersonOffice(person_id=person_id, country=term.country, office=term.office,
+                                             title=term.title, start_date=term.start, end_date=term.end))
+                    offices.add((person_id, term.office, term.country, term.start))
+                    added += 1
+        session.commit()
+    return added
+
+
+def seed_reference_data(engine: Engine) -> None:
+    """Everything `migrate` adds after the schema: reference rows, then the office-holders."""
+    sync_reference_data(engine)
+    sync_office_holders(engine)
