@@ -44,6 +44,7 @@ from app.reference.organizations import organizations_by_code
 from app.reference.taxonomy import KIND_CODES
 from app.services.filters import EventFilters, SortOrder, event_conditions
 from app.services.ids import parse_id
+from app.services.locks import lock_natural_keys
 from app.services.pagination import decode_cursor, encode_cursor
 from app.services.people import PersonResolver
 
@@ -184,6 +185,11 @@ def iterate_events(session: Session, *, filters: EventFilters, sort: SortOrder,
 # --- writing --------------------------------------------------------------------------------------
 
 
+def event_lock_keys(kind: str, date: dt.date) -> list[str]:
+    """Keys that writers of one contact share: its kind and the days a merge looks at."""
+    return [f"event:{kind}:{date + dt.timedelta(days=offset)}" for offset in (-1, 0, 1)]
+
+
 @dataclass
 class CreateOutcome:
     event: Event
@@ -292,6 +298,7 @@ def event_for_stored_text(session: Session, sources: Sequence[SourceIn]) -> Even
 def create_event_uncommitted(session: Session, *, data: EventCreate, actor: str,
                              resolver: PersonResolver | None = None) -> CreateOutcome:
     resolver = resolver or PersonResolver(session)
+    lock_natural_keys(session, *event_lock_keys(data.kind.value, data.date))
     stored = event_for_stored_text(session, data.sources)
     if stored is not None:
         return CreateOutcome(event=stored, created=False)

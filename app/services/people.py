@@ -10,6 +10,7 @@ from app.models import EventParticipant, Person, PersonAlias, PersonOffice
 from app.models.person import OfficePublic, PersonPublic
 from app.reference.names import name_key, name_tokens
 from app.services.ids import parse_id
+from app.services.locks import lock_natural_keys
 from app.services.pagination import decode_cursor, encode_cursor
 
 
@@ -42,6 +43,7 @@ class PersonResolver:
             return None
         person = self._cache.get((key, country))
         if person is None:
+            lock_natural_keys(self.session, f"person:{country}:{key}")
             person = self.session.scalars(
                 select(Person)
                 .join(PersonAlias, PersonAlias.person_id == Person.id)

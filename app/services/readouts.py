@@ -28,11 +28,13 @@ from app.reference.taxonomy import KIND_CODES
 from app.services.events import (
     content_hash,
     create_event_uncommitted,
+    event_lock_keys,
     hydrate,
     participant_rows,
     record_history,
 )
 from app.services.ids import parse_id
+from app.services.locks import lock_natural_keys
 from app.services.people import PersonResolver
 
 if TYPE_CHECKING:
@@ -249,6 +251,11 @@ def ingest(session: Session, *, submission: ReadoutCreate, extracted: ExtractedE
                                                         extraction=extraction), status="dry_run")
     resolver = PersonResolver(session)
     try:
+        lock_natural_keys(session, f"readout:{readout.content_hash}", *event_lock_keys(data.kind.value, data.date))
+        stored = find_stored(session, submission.text)
+        if stored is not None:
+            session.rollback()
+            return _stored(session, stored, "duplicate")
         told = find_event_told_elsewhere(session, data=data, resolver=resolver)
         if told is not None:
             _merge_into(session, told, data, readout, actor)
