@@ -122,34 +122,69 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) ->
     console.print(f"revoked {name!r}")
 
 
-def _ndjson_files(paths: list[Path]) -> list[Path]:
+EVENT_FILE_SUFFIXES = {".ndjson", ".jsonl"}
+READOUT_FILE_SUFFIXES = {".txt"}
+
+
+def _input_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in {".ndjson", ".jsonl"})
+            files += sorted(p for p in path.rglob("*") if p.suffix in EVENT_FILE_SUFFIXES | READOUT_FILE_SUFFIXES)
         else:
             files.append(path)
     return files
 
 
+def _ingest_readout_file(database: Database, file: Path) -> tuple[str, str | None]:
+    """Store one readout text file: answers its outcome and, when refused, why."""
+    from pydantic import ValidationError
+
+    from app.extraction import extract
+    from app.models.readout import ReadoutCreate
+    from app.services import readouts as readout_service
+
+    try:
+        text = file.read_bytes().decode("utf-8")
+        submission = ReadoutCreate(text=text, publisher=readout_service.declared_publisher(text))
+    except UnicodeDecodeError:
+        return "refused", "not UTF-8 text"
+    except ValidationError as error:
+        return "refused", "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+    extracted = extract(submission.text, publisher=submission.publisher)
+    try:
+        with database.write_session() as session:
+            outcome = readout_service.ingest(session, submission=submission, extracted=extracted, actor=CLI_ACTOR)
+    except ProblemError as error:
+        return "refused", error.detail
+    return outcome.status, None
+
+
 @cli.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="NDJSON event files (.ndjson, .jsonl) or folders of them.",
-                                                exists=True)],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Readout text files (.txt), NDJSON event files (.ndjson, .jsonl), or folders of them.", exists=True)],
 ) -> None:
-    """Load files into the database, with a progress bar and a summary."""
+    """Load readouts and events, with a progress bar and a summary."""
     from app.services.bulk import load_lines
 
     settings = get_settings()
     database = _database()
-    files = _ndjson_files(paths)
-    totals = {"received": 0, "created": 0, "duplicates": 0, "refused": 0}
+    files = _input_files(paths)
+    totals = {"stored": 0, "duplicates": 0, "merged": 0, "refused": 0}
     refusals: list[str] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task("ingesting", total=sum(f.stat().st_size for f in files))
         for file in files:
             progress.update(task, description=file.name)
+            if file.suffix in READOUT_FILE_SUFFIXES:
+                status, reason = _ingest_readout_file(database, file)
+                progress.advance(task, file.stat().st_size)
+                totals[{"stored": "stored", "merged": "merged", "duplicate": "duplicates"}.get(status, "refused")] += 1
+                if reason:
+                    refusals.append(f"{file}: {reason}")
+                continue
 
             def lines(file: Path = file):  # noqa: ANN202
                 with file.open("rb") as handle:
@@ -159,17 +194,31 @@ def ingest(
 
             with database.write_session() as session:
                 result = load_lines(session, lines(), actor=CLI_ACTOR, batch_size=settings.bulk_batch_size)
-            for name in totals:
-                totals[name] += getattr(result, name)
+            totals["stored"] += result.created
+            totals["duplicates"] += result.duplicates
+            totals["refused"] += result.refused
             refusals += [f"{file}:{error.line}: {error.detail}" for error in result.errors]
     database.dispose()
-    summary = Table("received", "stored", "duplicates", "refused")
-    summary.add_row(*(str(totals[name]) for name in ("received", "created", "duplicates", "refused")))
+    summary = Table("stored", "duplicates", "merged", "refused")
+    summary.add_row(*(str(totals[name]) for name in ("stored", "duplicates", "merged", "refused")))
     console.print(summary)
     for refusal in refusals:
         console.print(f"[yellow]refused[/yellow] {refusal}", highlight=False)
     if totals["refused"]:
         raise typer.Exit(1)
+
+
+@cli.command()
+def evaluate(
+    path: Annotated[Path, typer.Argument(help="Labelled readouts, one JSON object a line "
+                                              "(the format of corpus/readouts.jsonl).", exists=True)],
+) -> None:
+    """Score extraction against labelled readouts: per-field accuracy and F1, and the misses."""
+    from app.extraction.evaluate import evaluate as score
+    from app.extraction.evaluate import load_labelled, render
+
+    report = score(load_labelled(path))
+    render(report, Console())
 
 
 @cli.command()

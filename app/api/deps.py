@@ -111,7 +111,7 @@ class EventQuery(BaseModel):
 class PageQuery(BaseModel):
     sort: SortOrder = SortOrder.date_desc
     limit: int = Field(default=50, ge=1, description="Page size (default 50, at most the configured maximum, 500).")
-    cursor: str | None = Field(default=None, max_length=512)
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
     format: ExportFormat | None = Field(default=None, description="`csv` or `ndjson` stream every matching event.")
 
 

@@ -192,14 +192,12 @@ REQUIRED_EVENT_FIELDS = ("kind", "date", "participants", "duration_approximate",
 class EventUpdate(_EventFields):
     """An analyst's correction: only the fields sent are changed; lists replace the stored list."""
 
-    @model_validator(mode="before")
+    @field_validator(*REQUIRED_EVENT_FIELDS, mode="before")
     @classmethod
-    def _no_null_for_required(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            nulls = [name for name in REQUIRED_EVENT_FIELDS if name in data and data[name] is None]
-            if nulls:
-                raise ValueError(f"{', '.join(nulls)} cannot be null")
-        return data
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null: an event always has one")
+        return value
 
 
 # --- response models ------------------------------------------------------------------------------

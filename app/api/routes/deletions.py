@@ -20,7 +20,7 @@ class DeletionQuery(BaseModel):
 
     since: AwareDatetime | None = Field(default=None, description="RFC 3339 timestamp with a zone.")
     limit: int = Field(default=500, ge=1)
-    cursor: str | None = Field(default=None, max_length=512)
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
 
 
 @router.get("", response_model=DeletionPage, summary="Events deleted since a time",

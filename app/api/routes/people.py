@@ -23,7 +23,7 @@ class PeopleQuery(BaseModel):
     q: str | None = Field(default=None, max_length=200, description="Name, surname or alias, in any spelling.")
     country: str | None = Field(default=None, max_length=100)
     limit: int = Field(default=50, ge=1)
-    cursor: str | None = Field(default=None, max_length=512)
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
 
 
 @router.get("", response_model=PersonPage, summary="Find people", responses=problem_responses(400, 422))

@@ -17,6 +17,7 @@ from app.core.errors import (
     invalid,
     problem_responses,
 )
+from app.extraction import extract
 from app.models.readout import ReadoutCreate, ReadoutIngestResult, ReadoutPublic
 from app.services import readouts as readout_service
 
@@ -86,8 +87,6 @@ def ingest_readout(
     response: Response,
     dry_run: Annotated[bool, Query(description="Extract and answer without storing anything.")] = False,
 ) -> ReadoutIngestResult:
-    from app.extraction import extract  # TEMPORARY: until app.extraction lands
-
     extracted = extract(submission.text, publisher=submission.publisher, published_at=submission.published_at,
                         url=submission.url)
     outcome = readout_service.ingest(session, submission=submission, extracted=extracted, actor=actor,
