@@ -61,5 +61,12 @@ Title = text(200, min_length=1)
 Publisher = text(300, min_length=1)
 Url = Annotated[text(2048, min_length=1), AfterValidator(_http_url)]
 Summary = text(5000)
-# A readout as published; the body limit bounds it long before this does.
-ReadoutText = text(1_000_000, min_length=1)
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or only white space")
+    return value
+
+
+# A readout exactly as published (not even stripped); the body limit bounds it long before this does.
+ReadoutText = Annotated[str, StringConstraints(max_length=1_000_000), AfterValidator(_not_blank),
+                        AfterValidator(_no_nul)]
