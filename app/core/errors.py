@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 logger = logging.getLogger("app.errors")
 
@@ -181,6 +182,10 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            # Starlette names only the methods of the first route on the path; a path served by
+            # several routes (GET and POST /v1/events) allows all of theirs.
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(_allowed_methods(request))}
         cls = _STATUS_ERRORS.get(exc.status_code)
         if cls is None:
             error = ProblemError(str(exc.detail), headers=exc.headers)
@@ -205,6 +210,20 @@ def add_exception_handlers(app: FastAPI) -> None:
             return await _database_unavailable(request, exc)
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(ProblemError("An unexpected error occurred; it has been logged."), request)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    scope = {**request.scope, "method": "GET"}
+    methods: set[str] = set()
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)  # FastAPI wraps included routers
+        if included is not None:
+            routes += included.routes
+        elif getattr(route, "methods", None) and route.matches(scope)[0] is not Match.NONE:
+            methods |= set(route.methods)
+    return sorted(methods)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -4,13 +4,15 @@
 Each name token is folded to a consonant skeleton:
 
 1. transliterate any script to ASCII (anyascii: Cyrillic, Greek, accents, ...), lower-case;
-2. rewrite spellings that transliteration systems disagree on: x→ks, w→v, ph→f, q→k, c→k,
-   kh→h, gh→g, ck→k, and drop an "h" after another consonant only in those digraphs;
+2. rewrite spellings that transliteration systems disagree on: x→ks, w→v, ph→f, q→k, ck→k,
+   sh/sch→s, zh→z, ch→c, c→k, kh→h, gh→g. The sibilant digraphs fold to their plain letter
+   because Latin alphabets write them with diacritics that transliteration drops: Lukašenka
+   (š), Lukasenka (no diacritic) and Lukashenko (sh) must meet;
 3. collapse doubled letters (Mohammed/Mohamed), then keep the first letter (any leading vowel
    becomes "a") and drop the other vowels (a e i o u y). Consonants that meet only once a vowel
    between them is dropped stay two: Li Keqiang ("l kkng") and Li Qiang ("l kng") differ.
 
-So Lukashenko/Lukashenka → "lkshnk", Aleksandr/Alexander/Oleksandr → "alksndr",
+So Lukashenko/Lukashenka/Lukašenka → "lksnk", Aleksandr/Alexander/Oleksandr → "alksndr",
 Zelensky/Zelenskyy/Zelenskiy → "zlnsk", Sergei/Sergey → "srg".
 
 Where it stops: names that differ only in vowels collide (Lavrov and Lavrova, Ali and Ela), so the
@@ -31,6 +33,10 @@ _VARIANTS = (
     ("ph", "f"),
     ("q", "k"),
     ("ck", "k"),
+    ("sch", "s"),
+    ("sh", "s"),
+    ("zh", "z"),
+    ("ch", "c"),
     ("c", "k"),
     ("kh", "h"),
     ("gh", "g"),

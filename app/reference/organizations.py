@@ -89,6 +89,19 @@ ORGANIZATIONS: tuple[Organization, ...] = (
     Organization("BSEC", "Organization of the Black Sea Economic Cooperation"),
     Organization("GUAM", "GUAM Organization for Democracy and Economic Development"),
     Organization("OTS", "Organization of Turkic States", ("Turkic Council",)),
+    Organization("EAS", "East Asia Summit"),
+    Organization("EBU", "European Broadcasting Union"),
+    Organization("P5+1", "P5+1", ("E3+3", "EU3+3")),
+    Organization("ARF", "ASEAN Regional Forum"),
+    Organization("IPU", "Inter-Parliamentary Union"),
+    Organization("PACE", "Parliamentary Assembly of the Council of Europe"),
+    Organization("UNHRC", "United Nations Human Rights Council", ("UN Human Rights Council", "Human Rights Council")),
+    Organization("IFAD", "International Fund for Agricultural Development"),
+    Organization("UNEP", "United Nations Environment Programme"),
+    Organization("UNFCCC", "United Nations Framework Convention on Climate Change"),
+    Organization("ECO", "Economic Cooperation Organization"),
+    Organization("IsDB", "Islamic Development Bank"),
+    Organization("NDB", "New Development Bank"),
 )
 
 
