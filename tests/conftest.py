@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,14 +24,9 @@ from app.main import create_app
 from app.models.api_key import KeyScope
 from app.services import keys as key_service
 from app.services.reference import seed_reference_data
+from factories import empty_database
 
 TEST_DATABASE_URL = os.environ.get("READOUT_TEST_DATABASE_URL", "").strip()
-REPO_ROOT = Path(__file__).resolve().parents[1]
-CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
-
-# Rows the tests write; the reference tables (kinds, topics, parties) stay.
-DATA_TABLES = ["event_history", "event_deletion", "event_country", "event_topic", "event_participant", "readout",
-               "event", "person_office", "person_alias", "person", "api_key"]
 
 
 def _admin_url(url: URL) -> URL:
@@ -77,12 +71,7 @@ def settings(migrated_database_url: str) -> Settings:
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
     database = Database.from_settings(settings)
-    with database.write_engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in DATA_TABLES:
-                connection.execute(text(f"DELETE FROM {table}"))
+    empty_database(database)
     yield database
     database.dispose()
 

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.core.db import Database
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
+
+# Rows the tests write; the reference tables (kinds, topics, parties) stay.
+DATA_TABLES = ["event_history", "event_deletion", "event_country", "event_topic", "event_participant", "readout",
+               "event", "person_office", "person_alias", "person", "api_key"]
+
+
+def empty_database(database: Database) -> None:
+    """Remove every row the tests may have written."""
+    with database.write_engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in DATA_TABLES:
+                connection.execute(text(f"DELETE FROM {table}"))
 
 
 def event_body(**overrides: Any) -> dict[str, Any]:

@@ -182,7 +182,7 @@ class TestExportedLinesLoadBack:
         lines = self._export(client)
         original = stored(client)
         # Empty the data (keys included) and load the export back with a fresh key.
-        from conftest import DATA_TABLES  # noqa: PLC0415
+        from factories import DATA_TABLES  # noqa: PLC0415
         from sqlalchemy import text  # noqa: PLC0415
 
         with database.write_engine.begin() as connection:

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import DATA_TABLES
+from factories import DATA_TABLES
 from factories import event_body, make_event
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -172,6 +172,20 @@ class TestPatchEvent:
         assert client.get("/v1/events", params={"person": "Pompeo"}).json()["data"] == []
         assert [e["id"] for e in client.get("/v1/events", params={"person": "Blinken"}).json()["data"]] == [event["id"]]
 
+    def test_participants_by_person_id(self, client, auth):
+        other = make_event(client, auth, date="2021-01-01", participants=[
+            {"name": "Vladimir Putin", "title": "President", "country": "RU"},
+            {"name": "Alexander Lukashenko", "title": "President", "country": "BY"}])
+        putin = other["participants"][0]["person_id"]
+        event = make_event(client, auth)
+        response = patch(client, auth, event["id"], {"participants": [
+            {"person_id": putin, "title": "President"}, event["participants"][0] | {"person_id": None}]})
+        assert response.status_code == 200, response.text
+        first = response.json()["participants"][0]
+        assert (first["person_id"], first["name"], first["country"]) == (putin, "Vladimir Putin", "RU")
+        assert {e["id"] for e in client.get("/v1/events", params={"person": "Putin"}).json()["data"]} == \
+            {event["id"], other["id"]}
+
     def test_corrections_change_what_the_filters_find(self, client, auth):
         event = make_event(client, auth)
         patch(client, auth, event["id"], {"mentioned_countries": ["UA"], "topics": ["energy"], "initiator": "BY"})
@@ -303,6 +317,12 @@ class TestDeletions:
             [second["id"]]
         assert self._deletions(client, since=(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()) == []
         assert kept["id"] not in self._deletions(client)
+
+    def test_since_is_inclusive(self, client, auth):
+        event = make_event(client, auth)
+        client.delete(f"/v1/events/{event['id']}", headers=auth)
+        [entry] = client.get("/v1/deletions").json()["data"]
+        assert self._deletions(client, since=entry["deleted_at"]) == [event["id"]]
 
     def test_no_deletions(self, client, auth):
         make_event(client, auth)

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import DATA_TABLES
+from factories import DATA_TABLES
 from factories import event_body, make_event
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -128,6 +128,7 @@ class TestFilters:
             # country: alpha-2, alpha-3, English names in any case; participant role by default
             ([("country", "BY")], {"minsk_call", "sochi_meeting", "beijing_visit"}),
             ([("country", "by")], {"minsk_call", "sochi_meeting", "beijing_visit"}),
+            ([("country", "blr")], {"minsk_call", "sochi_meeting", "beijing_visit"}),
             ([("country", "BLR")], {"minsk_call", "sochi_meeting", "beijing_visit"}),
             ([("country", "Belarus")], {"minsk_call", "sochi_meeting", "beijing_visit"}),
             ([("country", "republic of belarus")], {"minsk_call", "sochi_meeting", "beijing_visit"}),
@@ -254,6 +255,27 @@ class TestFilters:
         assert found(client, dataset, [("q", "hydrogen")]) == {"berlin_video"}
 
 
+class TestAwkwardSearchText:
+    @pytest.mark.parametrize("q", ['"', '""', "*", "sanc*", "NEAR(a b)", "a OR b", "-sanctions", "sanctions:",
+                                   "' OR 1=1 --", "%", "_", "\\", "(", "^", "!!!", "Pompeo's", "x" * 500,
+                                   "санкции", "制裁", "\u00e9"])
+    def test_q_never_fails(self, world, q):
+        client, _ = world
+        response = client.get("/v1/events", params={"q": q})
+        assert response.status_code == 200, response.text
+
+    @pytest.mark.parametrize("person", ["%", "_", "' OR 1=1 --", "...", "Lukashenko%", "习近平", "\\"])
+    def test_person_never_fails_and_wildcards_are_not_wildcards(self, world, person):
+        client, _ = world
+        response = client.get("/v1/events", params={"person": person})
+        assert response.status_code == 200, response.text
+        assert len(response.json()["data"]) < len(DATASET)
+
+    def test_q_words_are_terms_not_operators(self, world):
+        assert found(*world, [("q", "sanctions OR climate")]) == set()
+        assert found(*world, [("q", '"sanctions"')]) == {"minsk_call"}
+
+
 class TestUpdatedSince:
     def test_events_created_or_changed_since_a_time(self, client, auth):
         old = make_event(client, auth, date="2020-01-01")
@@ -277,6 +299,9 @@ class TestUpdatedSince:
         # The same instant written in another zone.
         assert since(cutoff.astimezone(dt.timezone(dt.timedelta(hours=5))).isoformat()) == {old["id"], new["id"]}
         assert since("2000-01-01T00:00:00+02:00") == {old["id"], untouched["id"], new["id"]}
+        # The bound is inclusive: a mirror that asks from the last updated_at it saw misses nothing.
+        latest = client.get(f"/v1/events/{old['id']}").json()["updated_at"]
+        assert old["id"] in since(latest)
         assert since((dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()) == set()
 
 

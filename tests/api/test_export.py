@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import DATA_TABLES
+from factories import DATA_TABLES
 from factories import event_body
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -180,6 +180,28 @@ class TestNdjsonExport:
         response = client.get("/v1/events", headers={"Accept": "application/json"})
         assert response.headers["content-type"].startswith("application/json")
         assert len(response.json()["data"]) == 50
+
+
+class TestCsvQuoting:
+    def test_commas_quotes_newlines_and_scripts_survive(self, client, auth):
+        summary = 'Talks, "frank" and long;\nthen dinner — Лукашенко, 習近平'
+        response = client.post("/v1/events", headers=auth, json=event_body(summary=summary, participants=[
+            {"name": "Александр Лукашенко", "title": "Президент, глава", "country": "BY"},
+            {"name": "Xi Jinping", "title": 'President "of China"', "country": "CN"}]))
+        assert response.status_code == 201
+        [row] = _csv(client.get("/v1/events", params={"format": "csv"}))
+        assert row["summary"] == summary
+        assert "Александр Лукашенко" in row["participants"]
+        [line] = _ndjson(client.get("/v1/events", params={"format": "ndjson"}))
+        assert line["summary"] == summary
+
+    def test_the_format_parameter_wins_over_accept(self, client, auth):
+        client.post("/v1/events", headers=auth, json=event_body())
+        response = client.get("/v1/events", params={"format": "json"}, headers={"Accept": "text/csv"})
+        assert response.headers["content-type"].startswith("application/json")
+        assert len(response.json()["data"]) == 1
+        response = client.get("/v1/events", params={"format": "ndjson"}, headers={"Accept": "text/csv"})
+        assert len(_ndjson(response)) == 1
 
 
 class TestFormulaCells:

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import DATA_TABLES
+from factories import DATA_TABLES
 from factories import event_body
 from fastapi.testclient import TestClient
 from sqlalchemy import text

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 
 import pytest
-from conftest import DATA_TABLES
+from factories import DATA_TABLES
 from factories import event_body, make_event
 from fastapi.testclient import TestClient
 from sqlalchemy import text

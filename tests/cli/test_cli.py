@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS_DIR
+from factories import CORPUS_DIR
 from factories import event_body, make_event
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
