@@ -69,10 +69,10 @@ def sync_office_holders(engine: Engine) -> int:
             select(PersonAlias.alias_key, Person.country, Person.id).join(Person, Person.id == PersonAlias.person_id)
         ):
             person_by_key.setdefault((key, country), person_id)
-        aliases = set(session.execute(select(PersonAlias.person_id, PersonAlias.alias)).tuples())
-        offices = set(session.execute(
+        aliases = {tuple(row) for row in session.execute(select(PersonAlias.person_id, PersonAlias.alias))}
+        offices = {tuple(row) for row in session.execute(
             select(PersonOffice.person_id, PersonOffice.office, PersonOffice.country, PersonOffice.start_date)
-        ).tuples())
+        )}
         known_parties = set(session.scalars(select(PartyRow.code)))
         for name, country, spellings, terms in people():
             if country not in known_parties:
