@@ -29,7 +29,7 @@ _CUES: tuple[tuple[str, float, str], ...] = (
     ("meeting", 1.0, r"\b(?:trilateral|bilateral)\b"),
     ("visit", 2.5, r"\b(?:official|state|working|friendly|private|official friendly) visit\b|\bpaid an? (?:\w+ )?visit\b"),
     ("visit", 1.5, r"\bvisit(?:s|ed|ing)?\b|\barrived in\b"),
-    ("remote", 1.0, r"\b(?:spoke|spoken|speaks|speak|talked|talks?)(?:\s+(?:today|yesterday|earlier|again|separately|briefly|tonight|this (?:morning|afternoon|evening)|on \w+day))?\s+(?:by telephone\s+)?(?:with|to)\b|\bconversations?\b|\bheld a talk\b"),
+    ("remote", 1.0, r"\b(?:spoke|spoken|speaks|speak|talked|talks?)(?:\s+(?:today|yesterday|earlier|again|separately|briefly|tonight|this (?:morning|afternoon|evening)|on \w+day))?\s+(?:by telephone\s+)?(?:with|to)\b|\bconversations?\b|\bheld a talk\b|\b(?:spoke|talked) for\b"),
 )
 # All cues in one pattern over the lower-cased text: one scan per readout. Earlier alternatives win.
 _CUE_RE = re.compile("(?<![a-z])(?:" + "|".join(f"(?P<c{i}>{pattern})" for i, (_, _, pattern) in enumerate(_CUES)) + ")")
@@ -37,8 +37,7 @@ _CUE_KINDS = {f"c{i}": (kind, strength) for i, (kind, strength, _) in enumerate(
 
 # "called for dialogue", "calls on all parties", "so-called": not a call between the parties.
 _NOT_A_CALL_AFTER = re.compile(r"\s*(?:for|on|upon|to account|it|him to|her to|them to|into)\b", re.I)
-_NOT_A_CALL_BEFORE = re.compile(r"(?:so-|his |her |their |a |the )$", re.I)
-# "call" is a contact only as the call itself: "the call", "a phone call", "called X", "'s call".
+# "a clear message": a figure of speech, not a letter.
 _NOT_A_MESSAGE_BEFORE = re.compile(r"(?:clear|strong|important|political|key|main|the same|this|that|a)\s+$", re.I)
 
 # Sentences that open on another time are about another contact ("Earlier, Mr Putin sent...").
@@ -145,8 +144,6 @@ def _kind_of(cues: list[Cue]) -> tuple[str | None, list[Cue]]:
         key = cue.kind
         if key == "remote" and cue.strength >= 2:
             key = "remote_strong"
-        if key in ("meeting", "visit") and cue.strength < 2 and any(c.kind == key and c.strength >= 2 for c in cues):
-            pass
         best.setdefault(key, []).append(cue)
     for key in _KIND_ORDER:
         if key in best:
@@ -250,6 +247,8 @@ class Duration:
 
 def find_duration(doc: Document, sentences: list[Sentence]) -> Duration | None:
     """The first stated duration of the contact among `sentences` (taken in the order given)."""
+    if "minute" not in doc.lower and "hour" not in doc.lower and "min" not in doc.lower:
+        return None
     for sentence in sentences:
         text = sentence.text
         for match in _DURATION.finditer(text):

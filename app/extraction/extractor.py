@@ -16,7 +16,7 @@ import datetime
 import logging
 import re
 
-from app.extraction import contact, dates, lexicon
+from app.extraction import contact, dates, lexicon, office
 from app.extraction.gazetteer import Match
 from app.extraction.initiator import InitiatorReader
 from app.extraction.models import Evidence, ExtractedEvent, ExtractedParticipant, FieldResult
@@ -33,14 +33,15 @@ from app.extraction.topics import find_topics
 _log = logging.getLogger(__name__)
 
 # Changes whenever a rule changes, so that stored extractions can be told apart.
-EXTRACTOR_VERSION = "rules-2025.11.1"
+EXTRACTOR_VERSION = "rules-1.0"
 
 # Groupings whose mere naming puts multilateral diplomacy on the agenda.
 _FORUMS = frozenset({"G7", "G8", "G20", "ASEAN", "APEC", "EAS", "BRICS", "SCO", "CICA", "QUAD", "P5+1", "OSCE"})
 _MULTILATERAL_CONTEXT = re.compile(
     r"\b(?:summit|session|membership|integration|role|framework|within|agenda|initiatives?|chairmanship|"
     r"presidency|missions?|strategy|reform|work of|development of|interaction|member|members|"
-    r"cooperation (?:in|within)|support for|standards|preparations|meetings?|conference|ministerial|council)\b",
+    r"cooperation (?:in|within)|support for|standards|preparations|meetings?|conference|ministerial|council|"
+    r"work(?:s|ing)? (?:closely )?with|plans? of action)\b",
     re.I,
 )
 _VENUE = re.compile(r"\b(?:on|in|at) the (?:sidelines|margins|fringes?) of\b", re.I)
@@ -86,7 +87,7 @@ def _date(ctx: _Context) -> tuple[FieldResult, datetime.date | None]:
     anchor_mention = datelines[0] if datelines else None
     anchor = dates.resolve(anchor_mention, None) if anchor_mention else None
     if anchor is None:
-        anchor = ctx.published_at
+        anchor = ctx.published_at or _date_in_url(ctx.url)
 
     def in_sentence(sentence: Sentence | None) -> list[dates.DateMention]:
         if sentence is None:
@@ -150,6 +151,19 @@ def _date(ctx: _Context) -> tuple[FieldResult, datetime.date | None]:
     return FieldResult(value=None, confidence=0.2 if ctx.contact.main else 0.05, evidence=[]), None
 
 
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:/|\b)")
+
+
+def _date_in_url(url: str | None) -> datetime.date | None:
+    """Many press sites put the publication date in the path: /2019/12/03/readout-..."""
+    if not url:
+        return None
+    match = _URL_DATE.search(url[:500])
+    if match is None:
+        return None
+    return dates._valid(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+
+
 # --- participants ------------------------------------------------------------------------------
 
 _NOT_PARTICIPANT_BEFORE = re.compile(r"\b(?:on behalf of|greetings to|congratulations to|regards to|wishes to|as well as to)\s*$", re.I)
@@ -188,7 +202,8 @@ def _participants(ctx: _Context, on: datetime.date | None) -> tuple[FieldResult,
                 break
     all_mentions = [m for s in doc.sentences for m in ctx.mentions[s.index]]
     people = builder.complete(all_mentions)
-    evidence = [_ev(doc, a, b) for p in people for a, b in p.spans[:2]]
+    spans = list(dict.fromkeys(span for p in people for span in p.spans[:2]))
+    evidence = [_ev(doc, a, b) for a, b in spans]
     value = [ExtractedParticipant(name=p.name, title=p.title, country=p.country) for p in people]
     if not people:
         confidence = 0.1
@@ -197,6 +212,37 @@ def _participants(ctx: _Context, on: datetime.date | None) -> tuple[FieldResult,
         if len(people) < 2:
             confidence = min(confidence, 0.4)
     return FieldResult(value=value, confidence=round(confidence, 2), evidence=evidence), people
+
+
+def _countries_from_context(ctx: _Context, people: list[Participant], places: list[tuple[int, int, str]], result: FieldResult) -> None:
+    """A participant whose country neither the text nor the office-holders table gives
+    ("Presidents Obama and Calderon") takes the one foreign country the readout is about: named in
+    the headline or a reporting sentence ("close U.S.-Mexican cooperation"), or named repeatedly."""
+    missing = [p for p in people if p.country is None]
+    if len(missing) != 1:
+        return
+    taken = {p.country for p in people if p.country}
+    reporting = {c.sentence.index for c in ctx.contact.all_contacts if c.live_cues}
+    starts = [s.start for s in ctx.doc.sentences]
+    near: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for start, _end, code in places:
+        if code in taken or code in ("EU", "UN", "NATO"):
+            continue
+        counts[code] = counts.get(code, 0) + 1
+        index = bisect.bisect_right(starts, start) - 1
+        if index in reporting or (index >= 0 and ctx.doc.sentences[index].header):
+            near[code] = near.get(code, 0) + 1
+    pool = near if len(near) == 1 else ({c: n for c, n in counts.items() if n >= 2} if not near else {})
+    if len(pool) == 1:
+        person = missing[0]
+        person.country = next(iter(pool))
+        person.confidence = min(person.confidence, 0.5)
+        for item in result.value:
+            if item.name == person.name and item.title == person.title and item.country is None:
+                item.country = person.country
+                break
+        result.confidence = min(result.confidence, 0.5)
 
 
 # --- places and organisations ------------------------------------------------------------------
@@ -254,17 +300,31 @@ def _summary(ctx: _Context) -> FieldResult:
     chosen = analysis.body_main or analysis.main
     if chosen is None:
         return FieldResult(value=None, confidence=0.0, evidence=[])
+    if analysis.body_main is not None:
+        # The first body sentence that speaks of the contact ("The President spoke with ...").
+        chosen = next(
+            (c for c in analysis.all_contacts if not c.sentence.header and c.live_cues and c.sentence.index <= chosen.sentence.index),
+            chosen,
+        )
     sentences = [chosen.sentence]
     following = [s for s in doc.sentences if s.index == chosen.sentence.index + 1 and not s.header]
     if following and len(chosen.sentence.text) < 160 and len(following[0].text) < 300:
         sentences.append(following[0])
-    text = _clean(" ".join(s.text for s in sentences))
-    text = re.sub(r"^(?:\d{1,2}\.\s+|source:[^.]*?\s{2,})", "", text, flags=re.I)
+    # Leave out what precedes the report itself: a list number ("1."), a speaker or a place
+    # ("Foreign Secretary, Shri Vijay Gokhale:", "WASHINGTON:").
+    spans = []
+    for sentence in sentences:
+        prefix = _SUMMARY_PREFIX.match(doc.work, sentence.start, sentence.end)
+        spans.append((prefix.end() if prefix is not None else sentence.start, sentence.end))
+    text = _clean(" ".join(doc.original[a:b] for a, b in spans))
     return FieldResult(
         value=text[:600],
         confidence=0.8 if analysis.body_main else 0.5,
-        evidence=[_ev(doc, s.start, s.end) for s in sentences],
+        evidence=[_ev(doc, a, b) for a, b in spans],
     )
+
+
+_SUMMARY_PREFIX = re.compile(r"(?:\d{1,2}\.\s+|[^.:\n]{2,60}:\s+)")
 
 
 # --- the whole -------------------------------------------------------------------------------
@@ -283,6 +343,13 @@ def _empty_event(kind_confidence: float = 0.05) -> ExtractedEvent:
         organizations=FieldResult(value=[], confidence=0.0),
         summary=FieldResult(value=None, confidence=0.0),
     )
+
+
+def warm_up() -> None:
+    """Load every reference table now (the service may call this at start-up), so that no readout
+    pays for it."""
+    office.warm_up()
+    extract("Readout: President Warm Up spoke with Prime Minister Up Warm of the United States today.")
 
 
 def extract(
@@ -314,6 +381,8 @@ def _extract(text: str, publisher: str | None, published_at: datetime.date | Non
     )
     date_result, on = _date(ctx)
     participants_result, people = _participants(ctx, on or published_at)
+    places = _country_mentions(ctx)
+    _countries_from_context(ctx, people, places, participants_result)
     own = {p.country for p in people if p.country}
 
     # Initiator: from the sentences that report this contact.
@@ -345,7 +414,6 @@ def _extract(text: str, publisher: str | None, published_at: datetime.date | Non
         approx_result = FieldResult(value=False, confidence=0.8 if analysis.main else 0.1)
 
     # Countries and organisations named in the text.
-    places = _country_mentions(ctx)
     mentioned: dict[str, list[Evidence]] = {}
     for start, end, code in places:
         if code in own:
@@ -365,11 +433,12 @@ def _extract(text: str, publisher: str | None, published_at: datetime.date | Non
             sentence_places.setdefault(doc.sentences[index].index, set()).add(code)
     masked = [(a, b) for a, b, _, _ in orgs]
     hits = find_topics(
-        doc.work,
+        doc.lower,
         [(s.start, s.end, s.header, sentence_places.get(s.index, set())) for s in doc.sentences if not s.shouting],
         masked,
         own,
         places,
+        doc.token_starts,
     )
     topic_evidence: dict[str, list[Evidence]] = {}
     for hit in hits:
@@ -384,7 +453,8 @@ def _extract(text: str, publisher: str | None, published_at: datetime.date | Non
             continue  # "on the margins of the G7 summit": the venue, not the agenda
         if index not in multilateral_context:
             multilateral_context[index] = bool(_MULTILATERAL_CONTEXT.search(sentence.text))
-        if code in _FORUMS or multilateral_context[index]:
+        body = any(m.start == start and m.category == "body" for m in ctx.matches[index])
+        if code in _FORUMS or body or multilateral_context[index]:
             topic_evidence.setdefault("multilateral", []).append(_ev(doc, start, end))
             if len(topic_evidence["multilateral"]) > 3:
                 break

@@ -7,6 +7,7 @@ characters readouts put inside names ("U.S.", "Al-Thani", "Russia's") but not ac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,8 +17,6 @@ from app.extraction import lexicon
 from app.extraction.text import Document, fold
 from app.reference.countries import COMMON_NAMES
 from app.reference.organizations import ORGANIZATIONS
-
-import re
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -98,7 +97,10 @@ def match_at(doc: Document, i: int, limit: int) -> Match | None:
     if candidates is None:
         # "Russias initiative", "Turkeys Manisa Province": a possessive whose apostrophe was lost.
         if token.low.endswith("s") and token.cap and len(token.low) > 4:
-            candidates = tuple(e for e in _index().get(token.low[:-1], ()) if len(e.words) == 1 and e.category == "country")
+            # Also plural demonyms: "the Russians", "two Canadians".
+            candidates = tuple(
+                e for e in _index().get(token.low[:-1], ()) if len(e.words) == 1 and e.category in ("country", "demonym")
+            )
         if not candidates:
             return None
     for entry in candidates:

@@ -40,3 +40,9 @@ def holders_by_title(country: str, title: str, on: datetime.date | None) -> list
         return list(module.holders_by_title(country=country, title=title, on=on))
     except Exception:  # noqa: BLE001
         return []
+
+
+def warm_up() -> None:
+    """Build the table's indexes now rather than on the first readout that needs them."""
+    terms_for_name("Warm Up", None)
+    holders_by_title("US", "President", datetime.date(2000, 1, 1))

@@ -50,9 +50,9 @@ class Token:
         self.start = start
         self.end = end
         self.text = text
-        self.low = fold(text)
-        self.cap = text[0].isupper()
-        self.upper = self.cap and len(text) > 1 and text.isupper()
+        self.low = text.lower() if text.isascii() else fold(text)
+        self.cap = cap = text[0].isupper()
+        self.upper = cap and len(text) > 1 and text.isupper()
 
     def __repr__(self) -> str:
         return f"Token({self.text!r}@{self.start})"
@@ -212,7 +212,7 @@ def build_document(text: str) -> Document:
             continue
         lines.append(Line(len(lines), start, end, raw))
 
-    tokens = [Token(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(work)]
+    tokens = [Token(*m.span(), m.group()) for m in _WORD.finditer(work)]
     starts = [t.start for t in tokens]
 
     body_started = False
