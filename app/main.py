@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
 
 from app.api.routes import deletions, events, health, people, readouts, reference, stats
@@ -16,6 +17,7 @@ from app.core.db import Database
 from app.core.errors import PROBLEM_MEDIA_TYPE, add_exception_handlers
 from app.core.limits import BodyLimitMiddleware
 from app.core.migrations import head_revision
+from app.extraction import warm_up
 
 DESCRIPTION = """
 Structured diplomatic events (calls, meetings, visits, messages) extracted from governments'
@@ -33,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Build the extraction's reference indexes now rather than in the first readout's request.
+        await run_in_threadpool(warm_up)
         yield
         database.dispose()
 

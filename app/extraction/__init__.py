@@ -5,7 +5,8 @@ source) and returns an `ExtractedEvent` whose every field carries a confidence a
 spans it was read from.
 """
 
-from app.extraction.extractor import EXTRACTOR_VERSION, extract
+from app.extraction.extractor import EXTRACTOR_VERSION, extract, warm_up
 from app.extraction.models import Evidence, ExtractedEvent, ExtractedParticipant, FieldResult
 
-__all__ = ["EXTRACTOR_VERSION", "Evidence", "ExtractedEvent", "ExtractedParticipant", "FieldResult", "extract"]
+__all__ = ["EXTRACTOR_VERSION", "Evidence", "ExtractedEvent", "ExtractedParticipant", "FieldResult", "extract",
+           "warm_up"]
