@@ -203,7 +203,7 @@ def ingest(
     summary.add_row(*(str(totals[name]) for name in ("stored", "duplicates", "merged", "refused")))
     console.print(summary)
     for refusal in refusals:
-        console.print(f"[yellow]refused[/yellow] {refusal}", highlight=False)
+        console.print(f"[yellow]refused[/yellow] {refusal}", highlight=False, soft_wrap=True)
     if totals["refused"]:
         raise typer.Exit(1)
 
