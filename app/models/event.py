@@ -33,6 +33,7 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         Index("ix_event_date_id", "date", "id"),
         Index("ix_event_updated_at_id", "updated_at", "id"),
+        Index("ix_event_fingerprint", "fingerprint"),
         # Ids are never reused, even the highest one after a delete: a deleted id stays deleted.
         {"sqlite_autoincrement": True},
     )
@@ -44,6 +45,10 @@ class Event(SQLModel, table=True):
     duration_approximate: bool = False
     initiator: str | None = Field(default=None, max_length=16, foreign_key="party.code")
     summary: str | None = Field(default=None, sa_type=String)
+    # Kind, date and who took part, hashed (app.services.events.fingerprint): the same contact
+    # posted twice is found by one indexed lookup. Not unique: an analyst may correct two events
+    # into the same shape.
+    fingerprint: str | None = Field(default=None, max_length=64)
     # [{"field", "values": [{"readout_id", "value"}]}] for events told by more than one source.
     discrepancies: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -24,6 +24,7 @@ one run of syllables, so "习近平" folds as a single token and meets "Xi Jinpi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -63,6 +64,7 @@ def name_tokens(name: str) -> list[str]:
     return [folded for word in _TOKEN.findall(ascii_name) if (folded := fold_token(word))]
 
 
+@lru_cache(maxsize=65536)  # the same names come back in event after event
 def name_key(name: str) -> str:
     """One string per name, equal for spellings of the same name: the folded tokens joined by spaces."""
     return " ".join(name_tokens(name))

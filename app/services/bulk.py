@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import ProblemError, errors_from_pydantic
 from app.models.event import BulkLineError, BulkResult, EventCreate
-from app.services.events import create_event_uncommitted
-from app.services.people import PersonResolver
+from app.services.events import CreateOutcome, create_events_uncommitted
 
 # Fields of an exported Event that a create does not take: an export can be loaded back as it is.
 _READ_ONLY_EVENT_FIELDS = ("id", "codes", "discrepancies", "created_at", "updated_at")
@@ -60,43 +59,68 @@ def _refusal(number: int, error: Exception) -> BulkLineError:
 
 def load_lines(session: Session, lines: Iterable[tuple[int, bytes | str]], *, actor: str,
                batch_size: int) -> BulkResult:
-    """Store events line by line, committing every `batch_size` lines.
+    """Store events from numbered NDJSON lines, `batch_size` lines to a transaction.
 
-    Each line runs in a savepoint, so a line that fails in the database is refused alone and the
-    lines beside it are still stored.
+    Lines are validated one by one (a bad line is refused alone) and stored a batch at a time in a
+    few set-based statements. Should a batch fail in the database nonetheless, it is stored again
+    line by line, each in a savepoint, so that only the failing lines are refused.
     """
     result = BulkResult(received=0, created=0, duplicates=0, refused=0, created_ids=[], duplicate_ids=[], errors=[])
-    resolver = PersonResolver(session)
-    pending = 0
+    batch: list[tuple[int, EventCreate]] = []
     for number, raw in lines:
         if not raw.strip():
             continue
         result.received += 1
         try:
-            data = parse_line(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+            batch.append((number, parse_line(raw.decode("utf-8") if isinstance(raw, bytes) else raw)))
         except (ValueError, ValidationError) as error:
-            result.refused += 1
-            result.errors.append(_refusal(number, error))
-            continue
+            _refuse(result, number, error)
+        if len(batch) >= batch_size:
+            _store_batch(session, batch, result, actor=actor)
+            batch = []
+    if batch:
+        _store_batch(session, batch, result, actor=actor)
+    return result
+
+
+def _refuse(result: BulkResult, number: int, error: Exception) -> None:
+    result.refused += 1
+    result.errors.append(_refusal(number, error))
+
+
+def _count(result: BulkResult, number: int, outcome: CreateOutcome | ProblemError) -> None:
+    if isinstance(outcome, ProblemError):
+        _refuse(result, number, outcome)
+    elif outcome.created:
+        result.created += 1
+        result.created_ids.append(str(outcome.event_id))
+    else:
+        result.duplicates += 1
+        result.duplicate_ids.append(str(outcome.event_id))
+
+
+def _store_batch(session: Session, batch: list[tuple[int, EventCreate]], result: BulkResult, *, actor: str) -> None:
+    try:
+        outcomes = create_events_uncommitted(session, [data for _, data in batch], actor=actor)
+        session.commit()
+    except (IntegrityError, ProblemError):
+        session.rollback()
+        _store_one_by_one(session, batch, result, actor=actor)
+        return
+    for (number, _), outcome in zip(batch, outcomes, strict=True):
+        _count(result, number, outcome)
+    result.errors.sort(key=lambda error: error.line)
+
+
+def _store_one_by_one(session: Session, batch: list[tuple[int, EventCreate]], result: BulkResult, *,
+                      actor: str) -> None:
+    for number, data in batch:
         savepoint = session.begin_nested()
         try:
-            outcome = create_event_uncommitted(session, data=data, actor=actor, resolver=resolver)
+            outcome = create_events_uncommitted(session, [data], actor=actor)[0]
             savepoint.commit()
-        except (ProblemError, IntegrityError) as error:
+        except (IntegrityError, ProblemError) as error:
             savepoint.rollback()
-            resolver = PersonResolver(session)  # people it remembered may have been rolled back
-            result.refused += 1
-            result.errors.append(_refusal(number, error))
-            continue
-        if outcome.created:
-            result.created += 1
-            result.created_ids.append(str(outcome.event.id))
-        else:
-            result.duplicates += 1
-            result.duplicate_ids.append(str(outcome.event.id))
-        pending += 1
-        if pending >= batch_size:
-            session.commit()
-            pending = 0
+            outcome = error if isinstance(error, ProblemError) else ProblemError("the line could not be stored")
+        _count(result, number, outcome)
     session.commit()
-    return result

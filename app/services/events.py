@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from app.core.errors import InvalidCursorError, NotFoundError
+from app.core.errors import InvalidCursorError, NotFoundError, ProblemError, invalid
 from app.models import (
     Event,
     EventCountry,
@@ -46,7 +46,8 @@ from app.services.filters import EventFilters, SortOrder, event_conditions
 from app.services.ids import parse_id
 from app.services.locks import lock_natural_keys
 from app.services.pagination import decode_cursor, encode_cursor
-from app.services.people import PersonResolver
+from app.services.people import KnownPerson, PersonResolver, person_lock_key
+from app.services.sql import chunks, insert_returning_ids
 
 
 def content_hash(text: str) -> str:
@@ -190,24 +191,35 @@ def event_lock_keys(kind: str, date: dt.date) -> list[str]:
     return [f"event:{kind}:{date + dt.timedelta(days=offset)}" for offset in (-1, 0, 1)]
 
 
-@dataclass
-class CreateOutcome:
-    event: Event
-    created: bool
+def lock_keys_for(items: Sequence[EventCreate]) -> Iterator[str]:
+    """Every lock that storing these events may need (app.services.locks); lazily, as SQLite needs none."""
+    for data in items:
+        yield from event_lock_keys(data.kind.value, data.date)
+        yield from (person_lock_key(p.name, p.country) for p in data.participants if p.name and not p.person_id)
+        yield from (f"readout:{content_hash(s.text)}" for s in data.sources if s.text)
 
 
-def participant_rows(resolver: PersonResolver, participants: list[ParticipantIn]) -> list[EventParticipant]:
+@dataclass(frozen=True, slots=True)
+class ParticipantRow:
+    """A participant as stored: the person matched (if named) and the title and country given."""
+
+    position: int
+    person_id: int | None
+    name: str | None
+    title: str | None
+    country: str | None
+
+
+def participant_rows(resolver: PersonResolver, participants: Sequence[ParticipantIn]) -> list[ParticipantRow]:
+    """Participants matched to people; `resolver` must have prefetched their names and ids."""
     rows = []
     for position, participant in enumerate(participants):
-        person: Person | None = None
+        person: KnownPerson | None = None
         if participant.person_id:
-            person = resolver.by_id(participant.person_id, field=f"participants.{position}.person_id")
-            if participant.name:
-                resolver.add_alias(person, participant.name)
+            person = resolver.by_ids([int(participant.person_id)])[int(participant.person_id)]
         elif participant.name:
-            person = resolver.resolve(participant.name, participant.country)
-        rows.append(EventParticipant(
-            event_id=0,
+            person = resolver.get(participant.name, participant.country)
+        rows.append(ParticipantRow(
             position=position,
             person_id=person.id if person else None,
             name=participant.name or (person.name if person else None),
@@ -217,128 +229,199 @@ def participant_rows(resolver: PersonResolver, participants: list[ParticipantIn]
     return rows
 
 
-def _participant_signature(rows: Sequence[EventParticipant]) -> frozenset[tuple[Any, ...]]:
-    """Who took part, independent of order: people by id, unnamed participants by title and country."""
-    return frozenset(
-        ("person", row.person_id) if row.person_id is not None
-        else ("unnamed", (row.title or "").casefold(), row.country)
-        for row in rows
-    )
+def prefetch_people(resolver: PersonResolver, items: Sequence[EventCreate]) -> dict[int, ProblemError]:
+    """Find or create every person the items name; answers the refusals, by item index, of items that
+    link to a person id that does not exist."""
+    resolver.prefetch((p.name, p.country) for data in items for p in data.participants
+                      if p.name and not p.person_id)
+    given = {int(p.person_id) for data in items for p in data.participants
+             if p.person_id and p.person_id.isdigit() and len(p.person_id) < 19}
+    known = resolver.by_ids(given)
+    refusals: dict[int, ProblemError] = {}
+    for index, data in enumerate(items):
+        for position, p in enumerate(data.participants):
+            if p.person_id and (not p.person_id.isdigit() or len(p.person_id) >= 19
+                                or int(p.person_id) not in known):
+                refusals[index] = invalid(f"participants.{position}.person_id",
+                                          f"no person with id {p.person_id!r}", location="body")
+            elif p.person_id and p.name:
+                resolver.add_alias(known[int(p.person_id)], p.name)
+    return refusals
 
 
-def find_same_event(session: Session, *, kind: str, dates: Sequence[dt.date],
-                    participants: Sequence[EventParticipant]) -> Event | None:
-    """A stored event of the same kind, on one of `dates`, with the same participants."""
-    signature = _participant_signature(participants)
-    candidates = list(session.scalars(
-        select(Event).where(Event.kind == kind, Event.date.in_(list(dates))).order_by(Event.id)
-    ))
-    if not candidates:
-        return None
-    stored: dict[int, list[EventParticipant]] = {}
-    for row in session.scalars(
-        select(EventParticipant).where(EventParticipant.event_id.in_([c.id for c in candidates]))
-    ):
-        stored.setdefault(row.event_id, []).append(row)
-    for candidate in candidates:
-        if _participant_signature(stored.get(candidate.id, [])) == signature:
-            return candidate
-    return None
+def fingerprint(kind: str, date: dt.date, participants: Iterable[ParticipantRow]) -> str:
+    """Kind, date and who took part (people by id, unnamed participants by title and country)."""
+    parts = sorted({f"p{row.person_id}" if row.person_id is not None
+                    else f"u{(row.title or '').casefold()}|{row.country or ''}" for row in participants})
+    return hashlib.sha256(f"{kind}|{date.isoformat()}|{','.join(parts)}".encode()).hexdigest()
 
 
-def _write_links(session: Session, event: Event, *, participants: list[EventParticipant] | None,
-                 topics: list[str] | None, mentioned: list[str] | None) -> None:
-    """(Re)write the rows an event's lists live in; None leaves a list as it is."""
-    assert event.id is not None
-    if participants is not None:
-        session.execute(delete(EventParticipant).where(EventParticipant.event_id == event.id))
-        for row in participants:
-            row.event_id = event.id
-            session.add(row)
-    if topics is not None:
-        session.execute(delete(EventTopic).where(EventTopic.event_id == event.id))
-        session.add_all(EventTopic(event_id=event.id, topic=topic) for topic in topics)
-    roles: dict[str, set[str]] = {}
-    if participants is not None:
-        roles[CountryRole.participant] = {row.country for row in participants if row.country}
-    roles[CountryRole.initiator] = {event.initiator} if event.initiator else set()
-    if mentioned is not None:
-        roles[CountryRole.mentioned] = set(mentioned)
-    for role, codes in roles.items():
-        session.execute(delete(EventCountry).where(EventCountry.event_id == event.id, EventCountry.role == role))
-        session.add_all(EventCountry(event_id=event.id, country=code, role=role) for code in sorted(codes))
-    session.flush()
+@dataclass
+class CreateOutcome:
+    event_id: int
+    created: bool
 
 
-def attach_sources_uncommitted(session: Session, event: Event, sources: Sequence[SourceIn]) -> list[Readout]:
-    """Store each source as a readout of `event`; a text stored already is not stored again."""
-    readouts = []
-    for source in sources:
-        digest = content_hash(source.text) if source.text else None
-        if digest and session.scalars(select(Readout.id).where(Readout.content_hash == digest)).first():
-            continue
-        readout = Readout(text=source.text, publisher=source.publisher, url=source.url,
-                          published_at=source.published_at, content_hash=digest, event_id=event.id)
-        session.add(readout)
-        readouts.append(readout)
-    session.flush()
-    return readouts
+def _country_rows(event_id: int, participants: Sequence[ParticipantRow], initiator: str | None,
+                  mentioned: Iterable[str]) -> list[dict[str, Any]]:
+    roles = {
+        CountryRole.participant: {row.country for row in participants if row.country},
+        CountryRole.initiator: {initiator} if initiator else set(),
+        CountryRole.mentioned: set(mentioned),
+    }
+    return [{"event_id": event_id, "country": code, "role": role}
+            for role, codes in roles.items() for code in sorted(codes)]
 
 
-def event_for_stored_text(session: Session, sources: Sequence[SourceIn]) -> Event | None:
-    """The event that one of these source texts is stored for already, if any."""
-    digests = [content_hash(source.text) for source in sources if source.text]
-    if not digests:
-        return None
-    return session.scalars(
-        select(Event).join(Readout, Readout.event_id == Event.id).where(Readout.content_hash.in_(digests)).limit(1)
-    ).first()
+def _readout_rows(event_id: int, sources: Sequence[SourceIn], digests: Sequence[str | None],
+                  stored_hashes: set[str]) -> list[dict[str, Any]]:
+    """Rows for the sources not stored yet; adds their hashes to `stored_hashes`."""
+    rows = []
+    for source, digest in zip(sources, digests, strict=True):
+        if digest is not None:
+            if digest in stored_hashes:
+                continue
+            stored_hashes.add(digest)
+        rows.append({"text": source.text, "publisher": source.publisher, "url": source.url,
+                     "published_at": source.published_at, "content_hash": digest, "event_id": event_id,
+                     "created_at": utcnow()})
+    return rows
+
+
+def create_events_uncommitted(session: Session, items: Sequence[EventCreate], *, actor: str,
+                              resolver: PersonResolver | None = None) -> list[CreateOutcome | ProblemError]:
+    """Store many events in a handful of set-based statements; one outcome per item, in order.
+
+    An item is a duplicate (answered with the stored event) when one of its source texts is stored
+    already, or an event of the same kind, date and participants is; its new sources are attached
+    to that event. An item naming an unknown person id is refused alone.
+    """
+    resolver = resolver or PersonResolver(session)
+    lock_natural_keys(session, lock_keys_for(items))
+    outcomes: list[CreateOutcome | ProblemError | None] = [None] * len(items)
+    for index, refusal in prefetch_people(resolver, items).items():
+        outcomes[index] = refusal
+    # Each source text's hash, computed once: None for a source without text.
+    source_hashes = [[content_hash(s.text) if s.text else None for s in data.sources] for data in items]
+    hashes = {digest: None for digests in source_hashes for digest in digests if digest}
+    stored_text: dict[str, int] = {}
+    for chunk in chunks(list(hashes), 500):
+        stored_text.update(tuple(row) for row in session.execute(
+            select(Readout.content_hash, Readout.event_id)
+            .where(Readout.content_hash.in_(chunk), Readout.event_id.is_not(None))))
+    rows = {i: participant_rows(resolver, data.participants) for i, data in enumerate(items) if outcomes[i] is None}
+    prints = {i: fingerprint(items[i].kind.value, items[i].date, rows[i]) for i in rows}
+    stored_events: dict[str, int] = {}
+    for chunk in chunks(sorted(set(prints.values())), 500):
+        for print_, event_id in session.execute(
+                select(Event.fingerprint, Event.id).where(Event.fingerprint.in_(chunk)).order_by(Event.id)):
+            stored_events.setdefault(print_, event_id)
+
+    now = utcnow()
+    new: list[int] = []  # indexes of the items that become new events
+    same_as: dict[int, int] = {}  # duplicate item index -> index of the new item it repeats
+    batch_prints: dict[str, int] = {}
+    batch_texts: dict[str, int] = {}
+    for i in rows:
+        digests = [digest for digest in source_hashes[i] if digest]
+        stored = next((stored_text[d] for d in digests if d in stored_text), None) or stored_events.get(prints[i])
+        if stored is not None:
+            outcomes[i] = CreateOutcome(event_id=stored, created=False)
+        elif (first := next((batch_texts[d] for d in digests if d in batch_texts), None)
+              or batch_prints.get(prints[i])) is not None:
+            same_as[i] = first
+        else:
+            new.append(i)
+            batch_prints[prints[i]] = i
+            batch_texts.update(dict.fromkeys(digests, i))
+    # Core statements on the tables (not the ORM's bulk layer): these run once per batch of thousands.
+    connection = session.connection()
+    if new:
+        ids = insert_returning_ids(connection, Event.__table__, [
+            {"kind": items[i].kind.value, "date": items[i].date, "duration_minutes": items[i].duration_minutes,
+             "duration_approximate": items[i].duration_approximate, "initiator": items[i].initiator,
+             "summary": items[i].summary, "discrepancies": [], "fingerprint": prints[i],
+             "created_at": now, "updated_at": now} for i in new])
+        for i, event_id in zip(new, ids, strict=True):
+            outcomes[i] = CreateOutcome(event_id=event_id, created=True)
+    for i, first in same_as.items():
+        outcomes[i] = CreateOutcome(event_id=outcomes[first].event_id, created=False)  # type: ignore[union-attr]
+
+    participants, topics, countries, readouts, history = [], [], [], [], []
+    stored_hashes = set(stored_text)
+    for i in new:
+        data, event_id = items[i], outcomes[i].event_id  # type: ignore[union-attr]
+        participants += [{"event_id": event_id, "position": r.position, "person_id": r.person_id, "name": r.name,
+                          "title": r.title, "country": r.country} for r in rows[i]]
+        topics += [{"event_id": event_id, "topic": topic.value} for topic in data.topics]
+        countries += _country_rows(event_id, rows[i], data.initiator, [*data.mentioned_countries,
+                                                                         *data.organizations])
+        readouts += _readout_rows(event_id, data.sources, source_hashes[i], stored_hashes)
+        history.append({"event_id": event_id, "actor": actor, "action": "create", "changes": {},
+                        "changed_at": now})
+    for i, outcome in enumerate(outcomes):
+        if isinstance(outcome, CreateOutcome) and not outcome.created:
+            added = _readout_rows(outcome.event_id, items[i].sources, source_hashes[i], stored_hashes)
+            if added:
+                readouts += added
+                history.append({"event_id": outcome.event_id, "actor": actor, "action": "merge",
+                                "changes": {"sources": {"added": len(added)}}, "changed_at": now})
+    for model, values in ((EventParticipant, participants), (EventTopic, topics), (EventCountry, countries),
+                          (Readout, readouts), (EventHistory, history)):
+        if values:
+            connection.execute(insert(model.__table__), values)
+    return outcomes  # type: ignore[return-value]
 
 
 def create_event_uncommitted(session: Session, *, data: EventCreate, actor: str,
                              resolver: PersonResolver | None = None) -> CreateOutcome:
-    resolver = resolver or PersonResolver(session)
-    lock_natural_keys(session, *event_lock_keys(data.kind.value, data.date))
-    stored = event_for_stored_text(session, data.sources)
-    if stored is not None:
-        return CreateOutcome(event=stored, created=False)
-    participants = participant_rows(resolver, data.participants)
-    same = find_same_event(session, kind=data.kind.value, dates=[data.date], participants=participants)
-    if same is not None:
-        if attach_sources_uncommitted(session, same, data.sources):
-            record_history(session, same, actor=actor, action="merge",
-                           changes={"sources": {"added": len(data.sources)}})
-        return CreateOutcome(event=same, created=False)
-    now = utcnow()
-    event = Event(
-        kind=data.kind.value,
-        date=data.date,
-        duration_minutes=data.duration_minutes,
-        duration_approximate=data.duration_approximate,
-        initiator=data.initiator,
-        summary=data.summary,
-        discrepancies=[],
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(event)
-    session.flush()
-    _write_links(session, event, participants=participants, topics=[t.value for t in data.topics],
-                 mentioned=[*data.mentioned_countries, *data.organizations])
-    attach_sources_uncommitted(session, event, data.sources)
-    record_history(session, event, actor=actor, action="create", changes={})
-    return CreateOutcome(event=event, created=True)
+    outcome = create_events_uncommitted(session, [data], actor=actor, resolver=resolver)[0]
+    if isinstance(outcome, ProblemError):
+        raise outcome
+    return outcome
 
 
 def create_event(session: Session, *, data: EventCreate, actor: str) -> tuple[EventPublic, bool]:
     outcome = create_event_uncommitted(session, data=data, actor=actor)
     session.commit()
-    return hydrate(session, [outcome.event])[0], outcome.created
+    return get_event(session, event_id=str(outcome.event_id)), outcome.created
 
 
 def record_history(session: Session, event: Event, *, actor: str, action: str, changes: dict[str, Any]) -> None:
     assert event.id is not None
     session.add(EventHistory(event_id=event.id, actor=actor, action=action, changes=changes))
+
+
+def _write_links(session: Session, event: Event, *, participants: list[ParticipantRow] | None,
+                 topics: list[str] | None, mentioned: list[str] | None) -> None:
+    """Rewrite the rows an event's lists live in; None leaves a list as it is."""
+    assert event.id is not None
+    if participants is not None:
+        session.execute(delete(EventParticipant).where(EventParticipant.event_id == event.id))
+        session.execute(insert(EventParticipant), [
+            {"event_id": event.id, "position": r.position, "person_id": r.person_id, "name": r.name,
+             "title": r.title, "country": r.country} for r in participants])
+    if topics is not None:
+        session.execute(delete(EventTopic).where(EventTopic.event_id == event.id))
+        if topics:
+            session.execute(insert(EventTopic), [{"event_id": event.id, "topic": topic} for topic in topics])
+    if participants is None:
+        participants = stored_participants(session, event.id)
+    if mentioned is None:
+        mentioned = list(session.scalars(select(EventCountry.country).where(
+            EventCountry.event_id == event.id, EventCountry.role == CountryRole.mentioned)))
+    session.execute(delete(EventCountry).where(EventCountry.event_id == event.id))
+    values = _country_rows(event.id, participants, event.initiator, mentioned)
+    if values:
+        session.execute(insert(EventCountry), values)
+    event.fingerprint = fingerprint(event.kind, event.date, participants)
+    session.flush()
+
+
+def stored_participants(session: Session, event_id: int) -> list[ParticipantRow]:
+    return [ParticipantRow(position=r.position, person_id=r.person_id, name=r.name, title=r.title, country=r.country)
+            for r in session.scalars(select(EventParticipant).where(EventParticipant.event_id == event_id)
+                                     .order_by(EventParticipant.position))]
 
 
 _SCALAR_FIELDS = ("kind", "date", "duration_minutes", "duration_approximate", "initiator", "summary")
@@ -355,7 +438,13 @@ def update_event(session: Session, *, event_id: str, data: EventUpdate, actor: s
             setattr(event, name, value.value if hasattr(value, "value") else value)
     participants = None
     if data.participants is not None:
-        participants = participant_rows(PersonResolver(session), data.participants)
+        resolver = PersonResolver(session)
+        lock_natural_keys(session, [person_lock_key(p.name, p.country) for p in data.participants
+                                    if p.name and not p.person_id])
+        refusal = prefetch_people(resolver, [EventCreate.model_construct(participants=data.participants)]).get(0)
+        if refusal is not None:
+            raise refusal
+        participants = participant_rows(resolver, data.participants)
     mentioned = None
     if data.mentioned_countries is not None or data.organizations is not None:
         mentioned = [*(data.mentioned_countries if data.mentioned_countries is not None

@@ -2,75 +2,117 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from app.core.errors import NotFoundError, invalid
+from app.core.errors import NotFoundError
 from app.models import EventParticipant, Person, PersonAlias, PersonOffice
+from app.models.base import utcnow
 from app.models.person import OfficePublic, PersonPublic
 from app.reference.names import name_key, name_tokens
 from app.services.ids import parse_id
-from app.services.locks import lock_natural_keys
 from app.services.pagination import decode_cursor, encode_cursor
+from app.services.sql import chunks, insert_returning_ids
 
 
 def alias_key(name: str) -> str:
     return f" {name_key(name)} "
 
 
+@dataclass(frozen=True, slots=True)
+class KnownPerson:
+    id: int
+    name: str
+    country: str | None
+
+
+def person_lock_key(name: str, country: str | None) -> str:
+    return f"person:{country}:{name_key(name)}"
+
+
 class PersonResolver:
-    """Matches names to people within one transaction, remembering what it has seen.
+    """Matches names to people within one transaction, a whole batch of names at a time.
 
     A name matches a person of the same country whose name or alias folds to the same key
-    (app.reference.names); a new spelling of a known person is added to their aliases.
+    (app.reference.names); a new spelling of a known person is added to their aliases, and a name
+    nobody has is a new person. Callers that may create people hold the locks of
+    `person_lock_key` first (app.services.locks).
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._cache: dict[tuple[str, str | None], Person] = {}
-        self._known_aliases: set[tuple[int, str]] = set()
+        self._people: dict[tuple[str, str | None], KnownPerson] = {}
+        self._by_id: dict[int, KnownPerson] = {}
+        self._aliases: set[tuple[int, str]] = set()
+        self._aliases_loaded: set[int] = set()
 
-    def by_id(self, person_id: str, *, field: str) -> Person:
-        person = self.session.get(Person, parse_id(person_id, error=invalid(field, f"no person with id {person_id!r}",
-                                                                            location="body")))
-        if person is None:
-            raise invalid(field, f"no person with id {person_id!r}", location="body")
-        return person
-
-    def resolve(self, name: str, country: str | None) -> Person | None:
-        key = name_key(name)
-        if not key:
-            return None
-        person = self._cache.get((key, country))
-        if person is None:
-            lock_natural_keys(self.session, f"person:{country}:{key}")
-            person = self.session.scalars(
-                select(Person)
-                .join(PersonAlias, PersonAlias.person_id == Person.id)
-                .where(PersonAlias.alias_key == f" {key} ", Person.country.is_(None) if country is None
-                       else Person.country == country)
+    def prefetch(self, names: Iterable[tuple[str, str | None]]) -> None:
+        """Find or create the people of all these (name, country) pairs, in a few statements."""
+        wanted: dict[tuple[str, str | None], str] = {}
+        spellings: list[tuple[tuple[str, str | None], str]] = []
+        for name, country in names:
+            key = name_key(name)
+            if key:
+                spellings.append(((key, country), name))
+                if (key, country) not in self._people:
+                    wanted.setdefault((key, country), name)
+        for chunk in chunks(sorted({f" {key} " for key, _ in wanted}), 500):
+            rows = self.session.execute(
+                select(PersonAlias.alias_key, Person.id, Person.name, Person.country)
+                .join(Person, Person.id == PersonAlias.person_id)
+                .where(PersonAlias.alias_key.in_(chunk))
                 .order_by(Person.id)
-                .limit(1)
-            ).first()
-            if person is None:
-                person = Person(name=name, name_key=key, country=country)
-                self.session.add(person)
-                self.session.flush()
-            self._cache[(key, country)] = person
-        self.add_alias(person, name)
-        return person
+            )
+            for stored_key, person_id, person_name, country in rows:
+                self._remember((stored_key.strip(), country), KnownPerson(person_id, person_name, country))
+        missing = [(key, name) for key, name in wanted.items() if key not in self._people]
+        if missing:
+            now = utcnow()
+            ids = insert_returning_ids(self.session.connection(), Person.__table__, [
+                {"name": name, "name_key": key, "country": country, "created_at": now}
+                for (key, country), name in missing])
+            for ((key, country), name), person_id in zip(missing, ids, strict=True):
+                self._remember((key, country), KnownPerson(person_id, name, country))
+                self._aliases_loaded.add(person_id)  # a new person has no aliases yet
+        self._add_aliases([(self._people[key].id, name) for key, name in spellings])
 
-    def add_alias(self, person: Person, name: str) -> None:
-        assert person.id is not None
-        if (person.id, name) in self._known_aliases:
-            return
-        exists = self.session.scalars(
-            select(PersonAlias.id).where(PersonAlias.person_id == person.id, PersonAlias.alias == name)
-        ).first()
-        if exists is None:
-            self.session.add(PersonAlias(person_id=person.id, alias=name, alias_key=alias_key(name)))
-            self.session.flush()
-        self._known_aliases.add((person.id, name))
+    def _remember(self, key: tuple[str, str | None], person: KnownPerson) -> None:
+        self._people.setdefault(key, person)
+        self._by_id[person.id] = person
+
+    def _add_aliases(self, pairs: list[tuple[int, str]]) -> None:
+        unloaded = sorted({person_id for person_id, _ in pairs} - self._aliases_loaded)
+        for chunk in chunks(unloaded, 500):
+            self._aliases.update(tuple(row) for row in self.session.execute(
+                select(PersonAlias.person_id, PersonAlias.alias).where(PersonAlias.person_id.in_(chunk))))
+            self._aliases_loaded.update(chunk)
+        new = list(dict.fromkeys(pair for pair in pairs if pair not in self._aliases))
+        if new:
+            self.session.connection().execute(insert(PersonAlias.__table__), [
+                {"person_id": person_id, "alias": name, "alias_key": alias_key(name)} for person_id, name in new])
+            self._aliases.update(new)
+
+    def resolve(self, name: str, country: str | None) -> KnownPerson | None:
+        self.prefetch([(name, country)])
+        return self._people.get((name_key(name), country))
+
+    def get(self, name: str, country: str | None) -> KnownPerson | None:
+        """A person found by an earlier prefetch."""
+        return self._people.get((name_key(name), country))
+
+    def by_ids(self, person_ids: Iterable[int]) -> dict[int, KnownPerson]:
+        unknown = sorted({i for i in person_ids if i not in self._by_id})
+        for chunk in chunks(unknown, 500):
+            for person_id, name, country in self.session.execute(
+                    select(Person.id, Person.name, Person.country).where(Person.id.in_(chunk))):
+                self._by_id[person_id] = KnownPerson(person_id, name, country)
+        return self._by_id
+
+    def add_alias(self, person: KnownPerson, name: str) -> None:
+        self._add_aliases([(person.id, name)])
 
 
 def matching_person_ids(session: Session, *, queries: list[str]) -> list[int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +27,13 @@ from app.models.event import Codes, EventCreate, EventDraft, EventUpdate, Partic
 from app.models.readout import ReadoutCreate, ReadoutIngestResult, ReadoutPublic
 from app.reference.taxonomy import KIND_CODES
 from app.services.events import (
+    ParticipantRow,
     content_hash,
     create_event_uncommitted,
-    event_lock_keys,
     hydrate,
+    lock_keys_for,
     participant_rows,
+    prefetch_people,
     record_history,
 )
 from app.services.ids import parse_id
@@ -135,7 +138,7 @@ def event_from_extraction(extraction: dict[str, Any]) -> EventCreate:
 # --- merging the sources of one contact -----------------------------------------------------------
 
 
-def _country_people(rows: list[EventParticipant]) -> dict[str, set[int]]:
+def _country_people(rows: Sequence[EventParticipant | ParticipantRow]) -> dict[str, set[int]]:
     people: dict[str, set[int]] = {}
     for row in rows:
         people.setdefault(row.country or "", set())
@@ -144,7 +147,7 @@ def _country_people(rows: list[EventParticipant]) -> dict[str, set[int]]:
     return people
 
 
-def _same_participants(stored: list[EventParticipant], incoming: list[EventParticipant]) -> bool:
+def _same_participants(stored: Sequence[EventParticipant], incoming: Sequence[ParticipantRow]) -> bool:
     """The same sides, and no side named as two different people."""
     mine, theirs = _country_people(stored), _country_people(incoming)
     if set(mine) != set(theirs):
@@ -251,18 +254,20 @@ def ingest(session: Session, *, submission: ReadoutCreate, extracted: ExtractedE
                                                         extraction=extraction), status="dry_run")
     resolver = PersonResolver(session)
     try:
-        lock_natural_keys(session, f"readout:{readout.content_hash}", *event_lock_keys(data.kind.value, data.date))
+        lock_natural_keys(session, [f"readout:{readout.content_hash}", *lock_keys_for([data])])
         stored = find_stored(session, submission.text)
         if stored is not None:
             session.rollback()
             return _stored(session, stored, "duplicate")
+        refusal = prefetch_people(resolver, [data]).get(0)
+        if refusal is not None:
+            raise refusal
         told = find_event_told_elsewhere(session, data=data, resolver=resolver)
         if told is not None:
             _merge_into(session, told, data, readout, actor)
             status = "merged"
         else:
-            event = create_event_uncommitted(session, data=data, actor=actor, resolver=resolver).event
-            readout.event_id = event.id
+            readout.event_id = create_event_uncommitted(session, data=data, actor=actor, resolver=resolver).event_id
             session.add(readout)
             status = "stored"
         session.commit()
