@@ -55,9 +55,16 @@ class Event(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+# The link tables below carry a copy of their event's date (`event_date`, kept in step by
+# app.services.events), so that one index per filter walks the matching events already in date
+# order: a page of `country=BY` or of a rare person reads about as many index entries as it answers.
+
+
 class EventParticipant(SQLModel, table=True):
     __tablename__ = "event_participant"
-    __table_args__ = (Index("ix_event_participant_person_id_event_id", "person_id", "event_id"),)
+    __table_args__ = (
+        Index("ix_event_participant_person_id_event_date_event_id", "person_id", "event_date", "event_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=_event_fk(index=True))
@@ -67,14 +74,16 @@ class EventParticipant(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     title: str | None = Field(default=None, max_length=200)
     country: str | None = Field(default=None, max_length=16, foreign_key="party.code")
+    event_date: dt.date = Field(sa_column=Column(Date, nullable=False))
 
 
 class EventTopic(SQLModel, table=True):
     __tablename__ = "event_topic"
-    __table_args__ = (Index("ix_event_topic_topic_event_id", "topic", "event_id"),)
+    __table_args__ = (Index("ix_event_topic_topic_event_date_event_id", "topic", "event_date", "event_id"),)
 
     event_id: int = Field(sa_column=_event_fk(primary_key=True))
     topic: str = Field(primary_key=True, max_length=64, foreign_key="topic.slug")
+    event_date: dt.date = Field(sa_column=Column(Date, nullable=False))
 
 
 class CountryRole:
@@ -91,11 +100,14 @@ class EventCountry(SQLModel, table=True):
     """
 
     __tablename__ = "event_country"
-    __table_args__ = (Index("ix_event_country_country_role_event_id", "country", "role", "event_id"),)
+    __table_args__ = (
+        Index("ix_event_country_country_role_event_date_event_id", "country", "role", "event_date", "event_id"),
+    )
 
     event_id: int = Field(sa_column=_event_fk(primary_key=True))
     country: str = Field(primary_key=True, max_length=16, foreign_key="party.code")
     role: str = Field(primary_key=True, max_length=16)
+    event_date: dt.date = Field(sa_column=Column(Date, nullable=False))
 
 
 class EventHistory(SQLModel, table=True):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.core.errors import InvalidCursorError, NotFoundError, ProblemError, invalid
@@ -42,7 +42,7 @@ from app.models.event import (
 )
 from app.reference.organizations import organizations_by_code
 from app.reference.taxonomy import KIND_CODES
-from app.services.filters import EventFilters, SortOrder, event_conditions
+from app.services.filters import EventFilters, SortOrder, ordered_page
 from app.services.ids import parse_id
 from app.services.locks import lock_natural_keys
 from app.services.pagination import decode_cursor, encode_cursor
@@ -135,32 +135,27 @@ def get_event(session: Session, *, event_id: str) -> EventPublic:
     return hydrate(session, [load_event(session, event_id=event_id)])[0]
 
 
-def _ordered(statement, sort: SortOrder):  # noqa: ANN001, ANN202
-    if sort is SortOrder.date_asc:
-        return statement.order_by(Event.date.asc(), Event.id.asc())
-    return statement.order_by(Event.date.desc(), Event.id.desc())
-
-
-def _after(position: dict[str, Any], sort: SortOrder):  # noqa: ANN202
+def _position(position: dict[str, Any]) -> tuple[dt.date, int]:
     try:
-        key = (dt.date.fromisoformat(str(position["d"])), int(position["i"]))
+        return dt.date.fromisoformat(str(position["d"])), int(position["i"])
     except (KeyError, TypeError, ValueError):
         raise InvalidCursorError("the cursor is not one this service issued") from None
-    columns = tuple_(Event.date, Event.id)
-    return columns > key if sort is SortOrder.date_asc else columns < key
+
+
+def _events_in_order(session: Session, ids: list[int]) -> list[Event]:
+    events = {event.id: event for event in session.scalars(select(Event).where(Event.id.in_(ids)))}
+    return [events[event_id] for event_id in ids if event_id in events]
 
 
 def list_events(session: Session, *, filters: EventFilters, sort: SortOrder, limit: int,
                 cursor: str | None) -> tuple[list[EventPublic], str | None]:
     """One page of matching events, keyset-paginated over (date, id)."""
     fingerprint = {**filters.fingerprint(), "sort": sort.value}
-    statement = select(Event).where(*event_conditions(session, filters))
-    if cursor:
-        statement = statement.where(_after(decode_cursor(cursor, fingerprint=fingerprint), sort))
-    events = list(session.scalars(_ordered(statement, sort).limit(limit + 1)))
+    after = _position(decode_cursor(cursor, fingerprint=fingerprint)) if cursor else None
+    ids = ordered_page(session, filters, sort=sort, after=after, limit=limit + 1)
+    events = _events_in_order(session, ids[:limit])
     next_cursor = None
-    if len(events) > limit:
-        events = events[:limit]
+    if len(ids) > limit and events:
         last = events[-1]
         next_cursor = encode_cursor({"d": last.date.isoformat(), "i": last.id}, fingerprint=fingerprint)
     return hydrate(session, events), next_cursor
@@ -169,17 +164,15 @@ def list_events(session: Session, *, filters: EventFilters, sort: SortOrder, lim
 def iterate_events(session: Session, *, filters: EventFilters, sort: SortOrder,
                    chunk_size: int) -> Iterator[EventPublic]:
     """Every matching event, fetched a chunk at a time by keyset so memory stays flat."""
-    base = select(Event).where(*event_conditions(session, filters))
-    position: dict[str, Any] | None = None
+    after: tuple[dt.date, int] | None = None
     while True:
-        statement = base if position is None else base.where(_after(position, sort))
-        events = list(session.scalars(_ordered(statement, sort).limit(chunk_size)))
+        events = _events_in_order(session, ordered_page(session, filters, sort=sort, after=after, limit=chunk_size))
         if not events:
             return
         yield from hydrate(session, events)
         if len(events) < chunk_size:
             return
-        position = {"d": events[-1].date.isoformat(), "i": events[-1].id}
+        after = (events[-1].date, events[-1].id)
         session.expunge_all()
 
 
@@ -262,15 +255,20 @@ class CreateOutcome:
     created: bool
 
 
-def _country_rows(event_id: int, participants: Sequence[ParticipantRow], initiator: str | None,
+def _country_rows(event_id: int, date: dt.date, participants: Sequence[ParticipantRow], initiator: str | None,
                   mentioned: Iterable[str]) -> list[dict[str, Any]]:
     roles = {
         CountryRole.participant: {row.country for row in participants if row.country},
         CountryRole.initiator: {initiator} if initiator else set(),
         CountryRole.mentioned: set(mentioned),
     }
-    return [{"event_id": event_id, "country": code, "role": role}
+    return [{"event_id": event_id, "country": code, "role": role, "event_date": date}
             for role, codes in roles.items() for code in sorted(codes)]
+
+
+def _participant_values(event_id: int, date: dt.date, rows: Sequence[ParticipantRow]) -> list[dict[str, Any]]:
+    return [{"event_id": event_id, "position": r.position, "person_id": r.person_id, "name": r.name,
+             "title": r.title, "country": r.country, "event_date": date} for r in rows]
 
 
 def _readout_rows(event_id: int, sources: Sequence[SourceIn], digests: Sequence[str | None],
@@ -351,11 +349,10 @@ def create_events_uncommitted(session: Session, items: Sequence[EventCreate], *,
     stored_hashes = set(stored_text)
     for i in new:
         data, event_id = items[i], outcomes[i].event_id  # type: ignore[union-attr]
-        participants += [{"event_id": event_id, "position": r.position, "person_id": r.person_id, "name": r.name,
-                          "title": r.title, "country": r.country} for r in rows[i]]
-        topics += [{"event_id": event_id, "topic": topic.value} for topic in data.topics]
-        countries += _country_rows(event_id, rows[i], data.initiator, [*data.mentioned_countries,
-                                                                         *data.organizations])
+        participants += _participant_values(event_id, data.date, rows[i])
+        topics += [{"event_id": event_id, "topic": topic.value, "event_date": data.date} for topic in data.topics]
+        countries += _country_rows(event_id, data.date, rows[i], data.initiator,
+                                   [*data.mentioned_countries, *data.organizations])
         readouts += _readout_rows(event_id, data.sources, source_hashes[i], stored_hashes)
         history.append({"event_id": event_id, "actor": actor, "action": "create", "changes": {},
                         "changed_at": now})
@@ -398,20 +395,24 @@ def _write_links(session: Session, event: Event, *, participants: list[Participa
     assert event.id is not None
     if participants is not None:
         session.execute(delete(EventParticipant).where(EventParticipant.event_id == event.id))
-        session.execute(insert(EventParticipant), [
-            {"event_id": event.id, "position": r.position, "person_id": r.person_id, "name": r.name,
-             "title": r.title, "country": r.country} for r in participants])
+        session.execute(insert(EventParticipant), _participant_values(event.id, event.date, participants))
+    else:
+        session.execute(update(EventParticipant).where(EventParticipant.event_id == event.id)
+                        .values(event_date=event.date))
     if topics is not None:
         session.execute(delete(EventTopic).where(EventTopic.event_id == event.id))
         if topics:
-            session.execute(insert(EventTopic), [{"event_id": event.id, "topic": topic} for topic in topics])
+            session.execute(insert(EventTopic), [{"event_id": event.id, "topic": topic, "event_date": event.date}
+                                                 for topic in topics])
+    else:
+        session.execute(update(EventTopic).where(EventTopic.event_id == event.id).values(event_date=event.date))
     if participants is None:
         participants = stored_participants(session, event.id)
     if mentioned is None:
         mentioned = list(session.scalars(select(EventCountry.country).where(
             EventCountry.event_id == event.id, EventCountry.role == CountryRole.mentioned)))
     session.execute(delete(EventCountry).where(EventCountry.event_id == event.id))
-    values = _country_rows(event.id, participants, event.initiator, mentioned)
+    values = _country_rows(event.id, event.date, participants, event.initiator, mentioned)
     if values:
         session.execute(insert(EventCountry), values)
     event.fingerprint = fingerprint(event.kind, event.date, participants)

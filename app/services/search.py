@@ -24,22 +24,23 @@ def search_terms(q: str) -> list[str]:
     return _WORD.findall(q)[:MAX_TERMS]
 
 
-def matches_text(session: Session, q: str) -> ColumnElement[bool]:
-    """A condition on Event: its summary or one of its readouts contains every word of `q`."""
+def matches_text(session: Session, q: str, *, event_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """A condition on the event whose id is `event_id`: its summary or one of its readouts contains
+    every word of `q`."""
     terms = search_terms(q)
     if not terms:
-        return Event.id.is_(None)  # nothing searchable in the query: nothing matches
+        return event_id.is_(None)  # nothing searchable in the query: nothing matches
     if session.get_bind().dialect.name == "sqlite":
         # Each word quoted: FTS5 then reads it as a plain term, never as query syntax.
         fts_query = " ".join('"' + term.replace('"', "") + '"' for term in terms)
         in_readouts = (select(Readout.event_id).join(readout_fts, readout_fts.c.rowid == Readout.id)
                        .where(readout_fts.c.text.op("MATCH")(fts_query)))
         in_summaries = select(event_fts.c.rowid).where(event_fts.c.summary.op("MATCH")(fts_query))
-        return or_(Event.id.in_(in_readouts), Event.id.in_(in_summaries))
+        return or_(event_id.in_(in_readouts), event_id.in_(in_summaries))
     query = func.plainto_tsquery("english", " ".join(terms))
     readout_vector = func.to_tsvector("english", func.coalesce(Readout.text, ""))
     summary_vector = func.to_tsvector("english", func.coalesce(Event.summary, ""))
     return or_(
-        Event.id.in_(select(Readout.event_id).where(readout_vector.op("@@")(query))),
-        summary_vector.op("@@")(query),
+        event_id.in_(select(Readout.event_id).where(readout_vector.op("@@")(query))),
+        event_id.in_(select(Event.id).where(summary_vector.op("@@")(query))),
     )
