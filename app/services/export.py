@@ -1,4 +1,4 @@
-"""Streaming exports of events as CSV or NDJSON."""
+"""Streaming exports of events as CSV or NDJSON, from event documents (app.services.events)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-
-from app.models.event import EventPublic
+from typing import Any
 
 CSV_COLUMNS = [
     "id", "kind", "date", "duration_minutes", "duration_approximate", "initiator", "participants",
@@ -17,6 +16,8 @@ CSV_COLUMNS = [
 
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Output is handed to the server in pieces of about this size.
+_CHUNK_CHARS = 64 * 1024
 
 
 def _cell(value: object) -> str:
@@ -24,35 +25,54 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv_row(event: EventPublic) -> list[str]:
-    participants = "; ".join(
-        " ".join(part for part in [p.name or "", f"({', '.join(x for x in [p.title, p.country] if x)})"] if part)
-        for p in event.participants
-    )
+def _participant(participant: dict[str, Any]) -> str:
+    described = ", ".join(part for part in (participant["title"], participant["country"]) if part)
+    return " ".join(part for part in (participant["name"], f"({described})" if described else "") if part)
+
+
+def _csv_row(event: dict[str, Any]) -> list[str]:
+    participants = event["participants"]
+    codes = event["codes"]
     values = [
-        event.id, event.kind, event.date.isoformat(), event.duration_minutes,
-        str(event.duration_approximate).lower(), event.initiator, participants,
-        ";".join(dict.fromkeys(p.country for p in event.participants if p.country)),
-        ";".join(event.topics), ";".join(event.mentioned_countries), ";".join(event.organizations), event.summary,
-        event.codes.cameo, event.codes.plover, event.codes.plover_mode,
-        " ".join(s.url for s in event.sources if s.url), event.created_at.isoformat(), event.updated_at.isoformat(),
+        event["id"], event["kind"], event["date"].isoformat(), event["duration_minutes"],
+        str(event["duration_approximate"]).lower(), event["initiator"],
+        "; ".join(_participant(p) for p in participants),
+        ";".join(dict.fromkeys(p["country"] for p in participants if p["country"])),
+        ";".join(event["topics"]), ";".join(event["mentioned_countries"]), ";".join(event["organizations"]),
+        event["summary"], codes["cameo"], codes["plover"], codes["plover_mode"],
+        " ".join(s["url"] for s in event["sources"] if s["url"]),
+        event["created_at"].isoformat(), event["updated_at"].isoformat(),
     ]
     return [_cell(value) for value in values]
 
 
-def csv_lines(events: Iterable[EventPublic]) -> Iterator[str]:
+def csv_lines(events: Iterable[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for event in events:
         writer.writerow(_csv_row(event))
-        if buffer.tell() > 64 * 1024:
+        if buffer.tell() > _CHUNK_CHARS:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
 
 
-def ndjson_lines(events: Iterable[EventPublic]) -> Iterator[str]:
+def _json_value(value: object) -> str:
+    # Dates and timestamps: ISO 8601 / RFC 3339 as in the JSON API (UTC written as Z).
+    text = value.isoformat()  # type: ignore[attr-defined]
+    return text.replace("+00:00", "Z")
+
+
+def ndjson_lines(events: Iterable[dict[str, Any]]) -> Iterator[str]:
+    lines: list[str] = []
+    size = 0
     for event in events:
-        yield json.dumps(event.model_dump(mode="json"), ensure_ascii=False) + "\n"
+        line = json.dumps(event, ensure_ascii=False, default=_json_value) + "\n"
+        lines.append(line)
+        size += len(line)
+        if size > _CHUNK_CHARS:
+            yield "".join(lines)
+            lines, size = [], 0
+    yield "".join(lines)
