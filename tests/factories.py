@@ -26,6 +26,8 @@ def empty_database(database: Database) -> None:
         else:
             for table in DATA_TABLES:
                 connection.execute(text(f"DELETE FROM {table}"))
+        # A change made outside the service's sessions: tell its caches (app.services.cache).
+        connection.execute(text("UPDATE data_version SET version = version + 1"))
 
 
 def event_body(**overrides: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
@@ -78,6 +78,7 @@ class Database:
     def __post_init__(self) -> None:
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
+        _count_changes(self.write_engine, self._write_sessions)
 
     def read_session(self) -> Session:
         return self._read_sessions()
@@ -93,3 +94,23 @@ class Database:
         self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             self.write_engine.dispose()
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+_BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
+
+
+def _count_changes(engine: Engine, sessions: sessionmaker) -> None:
+    """Every committed write session that changed data bumps `data_version` in the same transaction,
+    which is what lets cached aggregates (app.services.cache) know they are stale, in any replica."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(connection, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if statement.lstrip()[:6].upper() in _WRITES and not statement.startswith(_BUMP):
+            connection.info["data_changed"] = True
+
+    @event.listens_for(sessions, "before_commit")
+    def _bump(session: Session) -> None:
+        connection = session.connection()
+        if connection.info.pop("data_changed", False):
+            connection.execute(text(_BUMP))

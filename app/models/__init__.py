@@ -13,10 +13,11 @@ from app.models.event import (
 )
 from app.models.person import Person, PersonAlias, PersonOffice
 from app.models.readout import Readout
-from app.models.reference import EventKindRow, PartyRow, TopicRow
+from app.models.reference import DataVersion, EventKindRow, PartyRow, TopicRow
 
 __all__ = [
     "ApiKey",
+    "DataVersion",
     "Event",
     "EventCountry",
     "EventDeletion",

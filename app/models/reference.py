@@ -51,3 +51,13 @@ class CountryList(BaseModel):
 
 class TopicList(BaseModel):
     data: list[TopicPublic]
+
+
+class DataVersion(SQLModel, table=True):
+    """One row counting committed changes to events: derived answers cached by the service
+    (aggregates) are valid while it stays the same. See app.services.cache."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: int = Field(default=0)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from app.models import Event, EventCountry, EventTopic, PartyRow, TopicRow
 from app.models.event import CountryRole
 from app.models.reference import CountryPublic, TopicPublic
+from app.services.cache import cached
 from app.services.filters import EventFilters, filtered_event_ids
 
 
@@ -59,7 +60,16 @@ def _label(start: dt.date, interval: Interval) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
+def _key(name: str, filters: EventFilters | None = None, **extra: object) -> str:
+    return repr((name, filters.fingerprint() if filters else None, sorted(extra.items())))
+
+
 def timeline(session: Session, *, filters: EventFilters, interval: Interval) -> Timeline:
+    return cached(session, _key("timeline", filters, interval=interval),
+                  lambda: _timeline(session, filters=filters, interval=interval))
+
+
+def _timeline(session: Session, *, filters: EventFilters, interval: Interval) -> Timeline:
     start = _period_start(session, interval).label("start")
     rows = session.execute(
         select(start, func.count().label("count"))
@@ -75,6 +85,10 @@ def timeline(session: Session, *, filters: EventFilters, interval: Interval) -> 
 
 
 def pairs(session: Session, *, filters: EventFilters, limit: int) -> PairList:
+    return cached(session, _key("pairs", filters, limit=limit), lambda: _pairs(session, filters=filters, limit=limit))
+
+
+def _pairs(session: Session, *, filters: EventFilters, limit: int) -> PairList:
     first, second = aliased(EventCountry), aliased(EventCountry)
     count = func.count(func.distinct(first.event_id)).label("count")
     rows = session.execute(
@@ -93,11 +107,11 @@ def pairs(session: Session, *, filters: EventFilters, limit: int) -> PairList:
 
 
 def countries(session: Session, *, kind: str | None) -> list[CountryPublic]:
-    counts = dict(session.execute(
+    counts = cached(session, _key("country-counts"), lambda: dict(session.execute(
         select(EventCountry.country, func.count())
         .where(EventCountry.role == CountryRole.participant)
         .group_by(EventCountry.country)
-    ).all())
+    ).all()))
     statement = select(PartyRow).order_by(PartyRow.kind, PartyRow.code)
     if kind:
         statement = statement.where(PartyRow.kind == kind)
@@ -106,6 +120,7 @@ def countries(session: Session, *, kind: str | None) -> list[CountryPublic]:
 
 
 def topics(session: Session) -> list[TopicPublic]:
-    counts = dict(session.execute(select(EventTopic.topic, func.count()).group_by(EventTopic.topic)).all())
+    counts = cached(session, _key("topic-counts"), lambda: dict(
+        session.execute(select(EventTopic.topic, func.count()).group_by(EventTopic.topic)).all()))
     return [TopicPublic(slug=t.slug, description=t.description, event_count=counts.get(t.slug, 0))
             for t in session.scalars(select(TopicRow).order_by(TopicRow.slug))]

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from factories import DATA_TABLES
+from factories import empty_database
 from factories import event_body, make_event
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, table, text
@@ -59,15 +59,6 @@ def stored_event(client, auth) -> dict[str, Any]:
     return make_event(client, auth)
 
 
-def _empty(database: Database) -> None:
-    with database.write_engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in DATA_TABLES:
-                connection.execute(text(f"DELETE FROM {name}"))
-
-
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
     settings = Settings(database_url=migrated_database_url, pool_size=5)
@@ -83,7 +74,7 @@ def world(_world_state):  # noqa: ANN001, ANN201
     which must leave them as they are (stored again if not)."""
     state = _world_state
     if state["event"] is None or state["client"].get(f"/v1/events/{state['event']['id']}").json() != state["event"]:
-        _empty(state["database"])
+        empty_database(state["database"])
         with state["database"].write_session() as session:
             _, state["write_key"] = key_service.create_key(session, name="analyst", scope=KeyScope.write)
             _, state["read_key"] = key_service.create_key(session, name="dashboard", scope=KeyScope.read)

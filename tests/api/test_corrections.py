@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from factories import DATA_TABLES
+from factories import empty_database
 from factories import event_body, make_event
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -29,15 +29,6 @@ def _fields(problem: dict[str, Any]) -> list[str]:
     return [error["field"] for error in problem.get("errors", [])]
 
 
-def _empty(database: Database) -> None:
-    with database.write_engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in DATA_TABLES:
-                connection.execute(text(f"DELETE FROM {table}"))
-
-
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
     settings = Settings(database_url=migrated_database_url, pool_size=5)
@@ -52,7 +43,7 @@ def world(_world_state):  # noqa: ANN001, ANN201
     """(client, auth, event) for the refusals: one event stored once, which they must leave as it is."""
     client, event = _world_state["client"], _world_state["event"]
     if event is None or client.get(f"/v1/events/{event['id']}").json() != event:
-        _empty(_world_state["database"])
+        empty_database(_world_state["database"])
         with _world_state["database"].write_session() as session:
             _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
         _world_state["auth"] = {"Authorization": f"Bearer {key}"}

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from factories import DATA_TABLES
+from factories import empty_database
 from factories import event_body
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -47,15 +47,6 @@ def _formula_bodies() -> list[dict[str, Any]]:
                        sources=[{"url": "https://example.org/=1+1", "publisher": "+Press"}])]
 
 
-def _empty(database: Database) -> None:
-    with database.write_engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in DATA_TABLES:
-                connection.execute(text(f"DELETE FROM {table}"))
-
-
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
     settings = Settings(database_url=migrated_database_url, pool_size=5, export_chunk_size=CHUNK)
@@ -70,7 +61,7 @@ def world(_world_state):  # noqa: ANN001, ANN201
     """(client, every stored event as the JSON API answers it), stored once for this module."""
     client, events = _world_state["client"], _world_state["events"]
     if events is None or client.get(f"/v1/events/{events[0]['id']}").status_code != 200:
-        _empty(_world_state["database"])
+        empty_database(_world_state["database"])
         with _world_state["database"].write_session() as session:
             _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
         lines = "\n".join(json.dumps(_body(n)) for n in range(COUNT))

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from factories import DATA_TABLES
+from factories import empty_database
 from factories import event_body
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -50,15 +50,6 @@ def stored(client, auth) -> list[str]:
     return bulk_load(client, auth, _bodies())
 
 
-def _empty(database: Database) -> None:
-    with database.write_engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in DATA_TABLES:
-                connection.execute(text(f"DELETE FROM {table}"))
-
-
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
     settings = Settings(database_url=migrated_database_url, pool_size=5)
@@ -73,7 +64,7 @@ def world(_world_state):  # noqa: ANN001, ANN201
     """(client, ids): the events stored once for the read-only tests; stored again if a test emptied the database."""
     client, ids = _world_state["client"], _world_state["ids"]
     if ids is None or client.get(f"/v1/events/{ids[0]}").status_code != 200:
-        _empty(_world_state["database"])
+        empty_database(_world_state["database"])
         with _world_state["database"].write_session() as session:
             _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
         ids = _world_state["ids"] = bulk_load(client, {"Authorization": f"Bearer {key}"}, _bodies())

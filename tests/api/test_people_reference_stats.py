@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 
 import pytest
-from factories import DATA_TABLES
+from factories import empty_database
 from factories import event_body, make_event
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -46,15 +46,6 @@ DATASET = [
 LUKASHENKO_SPELLINGS = {"Aleksandr Lukashenko", "Alexander Lukashenko", "Александр Лукашенко", "Alexander Lukashenka"}
 
 
-def _empty(database: Database) -> None:
-    with database.write_engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in DATA_TABLES:
-                connection.execute(text(f"DELETE FROM {table}"))
-
-
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
     settings = Settings(database_url=migrated_database_url, pool_size=5)
@@ -70,7 +61,7 @@ def world(_world_state):  # noqa: ANN001, ANN201
     client, events = _world_state["client"], _world_state["events"]
     if events is None or client.get(f"/v1/events/{events[0]['id']}").status_code != 200 \
             or len(client.get("/v1/events").json()["data"]) != len(DATASET):
-        _empty(_world_state["database"])
+        empty_database(_world_state["database"])
         with _world_state["database"].write_session() as session:
             _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
         auth = {"Authorization": f"Bearer {key}"}
