@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -23,16 +24,29 @@ from app.services.filters import CountryRoleFilter, EventFilters, SortOrder
 from app.services.ids import parse_id
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies are `async def` although the database is not: each plain `def` dependency costs
+# a trip to the thread pool and back on every request. Creating a session does no I/O (it
+# connects when first used, in the route's thread); closing it hands the connection back to the pool.
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_read_session(request: Request) -> Iterator[Session]:
-    yield from request.app.state.database.sessions(write=False)
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    session = request.app.state.database.read_session()
+    try:
+        yield session
+    finally:
+        session.close()
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    yield from request.app.state.database.sessions(write=True)
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
+    session = request.app.state.database.write_session()
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -61,9 +75,9 @@ def _authenticate(request: Request) -> ApiKey | None:
     return row
 
 
-def require_write_key(request: Request) -> str:
+async def require_write_key(request: Request) -> str:
     """The name of the write-scoped key sent with the request: who made the change."""
-    row = _authenticate(request)
+    row = await run_in_threadpool(_authenticate, request)
     if row is None:
         raise UnauthorizedError("this request changes data and needs an API key with write scope")
     if row.scope != KeyScope.write:
@@ -71,10 +85,10 @@ def require_write_key(request: Request) -> str:
     return row.name
 
 
-def require_read_key(request: Request) -> None:
+async def require_read_key(request: Request) -> None:
     """Reads are open unless the operator requires a key (of any scope) for them."""
     if request.app.state.settings.require_read_key:
-        if _authenticate(request) is None:
+        if await run_in_threadpool(_authenticate, request) is None:
             raise UnauthorizedError("this service requires an API key for reads")
 
 
@@ -169,7 +183,7 @@ def check_limit(limit: int, settings: Settings) -> int:
     return limit
 
 
-def event_filters(query: Annotated[EventQuery, Query()]) -> EventFilters:
+async def event_filters(query: Annotated[EventQuery, Query()]) -> EventFilters:
     return resolve_filters(query)
 
 

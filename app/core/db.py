@@ -12,7 +12,6 @@ instead. Reads use plain deferred transactions and never block in WAL mode.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -85,10 +84,6 @@ class Database:
 
     def write_session(self) -> Session:
         return self._write_sessions()
-
-    def sessions(self, *, write: bool) -> Iterator[Session]:
-        with self.write_session() if write else self.read_session() as session:
-            yield session
 
     def dispose(self) -> None:
         self.read_engine.dispose()
