@@ -132,8 +132,9 @@ def load_event(session: Session, *, event_id: str) -> Event:
     return event
 
 
-def get_event(session: Session, *, event_id: str) -> EventPublic:
-    return hydrate(session, [load_event(session, event_id=event_id)])[0]
+def get_event(session: Session, *, event_id: str) -> dict[str, Any]:
+    """One event as a document in the Event shape."""
+    return event_documents(session, [load_event(session, event_id=event_id)])[0]
 
 
 def _position(position: dict[str, Any]) -> tuple[dt.date, int]:
@@ -150,8 +151,8 @@ def _events_in_order(session: Session, ids: list[int]) -> list[Any]:
 
 
 def list_events(session: Session, *, filters: EventFilters, sort: SortOrder, limit: int,
-                cursor: str | None) -> tuple[list[EventPublic], str | None]:
-    """One page of matching events, keyset-paginated over (date, id)."""
+                cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of matching events (documents in the Event shape), keyset-paginated over (date, id)."""
     fingerprint = {**filters.fingerprint(), "sort": sort.value}
     after = _position(decode_cursor(cursor, fingerprint=fingerprint)) if cursor else None
     ids = ordered_page(session, filters, sort=sort, after=after, limit=limit + 1)
@@ -160,7 +161,7 @@ def list_events(session: Session, *, filters: EventFilters, sort: SortOrder, lim
     if len(ids) > limit and events:
         last = events[-1]
         next_cursor = encode_cursor({"d": last.date.isoformat(), "i": last.id}, fingerprint=fingerprint)
-    return hydrate(session, events), next_cursor
+    return event_documents(session, events), next_cursor
 
 
 def iterate_events(session: Session, *, filters: EventFilters, sort: SortOrder,
@@ -382,7 +383,7 @@ def create_event_uncommitted(session: Session, *, data: EventCreate, actor: str,
 def create_event(session: Session, *, data: EventCreate, actor: str) -> tuple[EventPublic, bool]:
     outcome = create_event_uncommitted(session, data=data, actor=actor)
     session.commit()
-    return get_event(session, event_id=str(outcome.event_id)), outcome.created
+    return hydrate(session, [load_event(session, event_id=str(outcome.event_id))])[0], outcome.created
 
 
 def record_history(session: Session, event: Event, *, actor: str, action: str, changes: dict[str, Any]) -> None:

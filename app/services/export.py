@@ -59,8 +59,8 @@ def csv_lines(events: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _json_value(value: object) -> str:
-    # Dates and timestamps: ISO 8601 / RFC 3339 as in the JSON API (UTC written as Z).
+def json_default(value: object) -> str:
+    """Dates and timestamps for json.dumps: ISO 8601 / RFC 3339, UTC written as Z (as pydantic writes it)."""
     text = value.isoformat()  # type: ignore[attr-defined]
     return text.replace("+00:00", "Z")
 
@@ -69,7 +69,7 @@ def ndjson_lines(events: Iterable[dict[str, Any]]) -> Iterator[str]:
     lines: list[str] = []
     size = 0
     for event in events:
-        line = json.dumps(event, ensure_ascii=False, default=_json_value) + "\n"
+        line = json.dumps(event, ensure_ascii=False, default=json_default) + "\n"
         lines.append(line)
         size += len(line)
         if size > _CHUNK_CHARS:

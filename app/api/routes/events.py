@@ -21,6 +21,7 @@ from app.api.deps import (
     resolve_filters,
 )
 from app.api.ndjson import NdjsonBody
+from app.api.responses import DocumentResponse
 from app.core.errors import problem_responses
 from app.models.event import (
     BulkResult,
@@ -87,7 +88,7 @@ def list_events(request: Request, session: SessionDep, settings: SettingsDep,
     limit = check_limit(query.limit, settings)
     data, next_cursor = event_service.list_events(session, filters=filters, sort=query.sort, limit=limit,
                                                   cursor=query.cursor)
-    return EventPage(data=data, next_cursor=next_cursor)
+    return DocumentResponse({"data": data, "next_cursor": next_cursor})
 
 
 @router.post(
@@ -122,8 +123,8 @@ def bulk_create(lines: NdjsonBody, session: WriteSessionDep, actor: WriterDep,
 
 
 @router.get("/{event_id}", response_model=EventPublic, summary="One event", responses=problem_responses(404))
-def read_event(event_id: str, session: SessionDep) -> EventPublic:
-    return event_service.get_event(session, event_id=event_id)
+def read_event(event_id: str, session: SessionDep) -> Response:
+    return DocumentResponse(event_service.get_event(session, event_id=event_id))
 
 
 @router.patch(
