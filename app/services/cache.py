@@ -24,6 +24,9 @@ T = TypeVar("T")
 _MAX_ENTRIES = 512
 _entries: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
 _lock = threading.Lock()
+# One computation per key at a time: requests arriving while it runs wait for its answer instead
+# of all computing the same aggregate at once.
+_computing: dict[Hashable, threading.Lock] = {}
 
 
 def data_version(session: Session) -> int:
@@ -33,15 +36,28 @@ def data_version(session: Session) -> int:
 def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     key = (session.get_bind().url.render_as_string(), key)  # one process may serve more than one database
     version = data_version(session)
+    hit = _lookup(key, version)
+    if hit is not None:
+        return hit[0]  # type: ignore[return-value]
+    with _lock:
+        computing = _computing.setdefault(key, threading.Lock())
+    with computing:
+        hit = _lookup(key, version)
+        if hit is not None:
+            return hit[0]  # type: ignore[return-value]
+        value = compute()
+        with _lock:
+            _entries[key] = (version, value)
+            _entries.move_to_end(key)
+            while len(_entries) > _MAX_ENTRIES:
+                _computing.pop(_entries.popitem(last=False)[0], None)
+    return value
+
+
+def _lookup(key: Hashable, version: int) -> tuple[object] | None:
     with _lock:
         entry = _entries.get(key)
-        if entry is not None and entry[0] == version:
-            _entries.move_to_end(key)
-            return entry[1]  # type: ignore[return-value]
-    value = compute()
-    with _lock:
-        _entries[key] = (version, value)
+        if entry is None or entry[0] != version:
+            return None
         _entries.move_to_end(key)
-        while len(_entries) > _MAX_ENTRIES:
-            _entries.popitem(last=False)
-    return value
+        return (entry[1],)

@@ -65,8 +65,10 @@ def event_documents(session: Session, events: Sequence[Any]) -> list[dict[str, A
     ids = [event.id for event in events]
     if not ids:
         return []
+    # Core statements on the session's connection: plain rows, without the ORM's per-row work.
+    connection = session.connection()
     participants: dict[int, list[dict[str, Any]]] = {}
-    for event_id, person_id, name, title, country in session.execute(
+    for event_id, person_id, name, title, country in connection.execute(
         select(EventParticipant.event_id, EventParticipant.person_id, EventParticipant.name,
                EventParticipant.title, EventParticipant.country)
         .where(EventParticipant.event_id.in_(ids))
@@ -76,21 +78,21 @@ def event_documents(session: Session, events: Sequence[Any]) -> list[dict[str, A
             "person_id": None if person_id is None else str(person_id), "name": name, "title": title,
             "country": country})
     topics: dict[int, list[str]] = {}
-    for event_id, topic in session.execute(
+    for event_id, topic in connection.execute(
         select(EventTopic.event_id, EventTopic.topic).where(EventTopic.event_id.in_(ids)).order_by(EventTopic.topic)
     ):
         topics.setdefault(event_id, []).append(topic)
     organizations = organizations_by_code()
     mentioned: dict[int, list[str]] = {}
     mentioned_organizations: dict[int, list[str]] = {}
-    for event_id, code in session.execute(
+    for event_id, code in connection.execute(
         select(EventCountry.event_id, EventCountry.country)
         .where(EventCountry.event_id.in_(ids), EventCountry.role == CountryRole.mentioned)
         .order_by(EventCountry.country)
     ):
         (mentioned_organizations if code in organizations else mentioned).setdefault(event_id, []).append(code)
     sources: dict[int, list[dict[str, Any]]] = {}
-    for readout_id, event_id, publisher, url, published_at in session.execute(
+    for readout_id, event_id, publisher, url, published_at in connection.execute(
         select(Readout.id, Readout.event_id, Readout.publisher, Readout.url, Readout.published_at)
         .where(Readout.event_id.in_(ids))
         .order_by(Readout.id)
@@ -146,7 +148,8 @@ def _position(position: dict[str, Any]) -> tuple[dt.date, int]:
 
 def _events_in_order(session: Session, ids: list[int]) -> list[Any]:
     """The event rows (plain rows, not ORM objects: cheaper by far in bulk) of `ids`, in that order."""
-    events = {row.id: row for row in session.execute(select(*Event.__table__.c).where(Event.id.in_(ids)))}
+    events = {row.id: row for row in session.connection().execute(
+        select(*Event.__table__.c).where(Event.id.in_(ids)))}
     return [events[event_id] for event_id in ids if event_id in events]
 
 

@@ -208,7 +208,7 @@ def ordered_page(session: Session, filters: EventFilters, *, sort: SortOrder, af
         statement = _statement(session, filters, driver, others)
         if driver is not None and driver.may_repeat:
             statement = statement.distinct()
-        rows = session.execute(_page_of(statement, sort=sort, after=after, limit=limit)).all()
+        rows = session.connection().execute(_page_of(statement, sort=sort, after=after, limit=limit)).all()
         # An event listing one person twice would come twice from that person's range.
         return list(dict.fromkeys(row.id for row in rows))
     runs = [_page_of(_statement(session, filters, driver, others, partition), sort=sort, after=after, limit=limit)
@@ -216,7 +216,7 @@ def ordered_page(session: Session, filters: EventFilters, *, sort: SortOrder, af
     merged = union(*(select(run.c.date, run.c.id) for run in runs)).subquery()
     order = (merged.c.date.asc(), merged.c.id.asc()) if sort is SortOrder.date_asc else (
         merged.c.date.desc(), merged.c.id.desc())
-    return list(session.scalars(select(merged.c.id).order_by(*order).limit(limit)))
+    return list(session.connection().execute(select(merged.c.id).order_by(*order).limit(limit)).scalars())
 
 
 def filtered_event_ids(session: Session, filters: EventFilters) -> Select:
