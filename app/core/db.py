@@ -106,6 +106,7 @@ def _count_changes(engine: Engine, sessions: sessionmaker) -> None:
 
     @event.listens_for(sessions, "before_commit")
     def _bump(session: Session) -> None:
+        session.flush()  # pending ORM changes are written at commit: write them now, to be seen
         connection = session.connection()
         if connection.info.pop("data_changed", False):
             connection.execute(text(_BUMP))

@@ -34,3 +34,10 @@ def test_bulk_loads_and_readouts_invalidate_too(client, auth):
             b'{"name": "C D", "country": "DE"}]}\n'
     assert client.post("/v1/events/bulk", content=lines, headers=auth).json()["created"] == 1
     assert _pairs(client) == {("DE", "FR"): 1}
+
+
+def test_a_deletion_shows_at_once(client, auth):
+    event = make_event(client, auth)
+    assert _pairs(client) == {("BY", "US"): 1}
+    assert client.delete(f"/v1/events/{event['id']}", headers=auth).status_code == 204
+    assert _pairs(client) == {}
