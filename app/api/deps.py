@@ -64,11 +64,13 @@ def _bearer_key(request: Request) -> str | None:
     return key.strip()
 
 
-def _authenticate(request: Request) -> ApiKey | None:
+def _authenticate(request: Request, *, primary: bool = False) -> ApiKey | None:
     key = _bearer_key(request)
     if key is None:
         return None
-    with request.app.state.database.read_session() as session:
+    database = request.app.state.database
+    # Writes check keys on the primary: a key just made (or revoked) may not be on a replica yet.
+    with database.write_session() if primary else database.read_session() as session:
         row = key_service.authenticate(session, key=key)
     if row is None:
         raise UnauthorizedError("the API key is not valid (unknown, malformed or revoked)")
@@ -77,7 +79,7 @@ def _authenticate(request: Request) -> ApiKey | None:
 
 async def require_write_key(request: Request) -> str:
     """The name of the write-scoped key sent with the request: who made the change."""
-    row = await run_in_threadpool(_authenticate, request)
+    row = await run_in_threadpool(lambda: _authenticate(request, primary=True))
     if row is None:
         raise UnauthorizedError("this request changes data and needs an API key with write scope")
     if row.scope != KeyScope.write:

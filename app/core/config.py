@@ -15,6 +15,9 @@ class Settings(BaseSettings):
         default="sqlite:///./readout.db",
         description="SQLAlchemy URL. PostgreSQL: postgresql+psycopg://user@host:5432/db",
     )
+    # Optional: a PostgreSQL read replica for queries; writes (and the reads inside writes) use
+    # DATABASE_URL. Reads through a replica may lag a write by the replica's delay.
+    read_database_url: str | None = None
     # Reads are open by default; an operator may require a key (any scope) for them too.
     require_read_key: bool = False
 

@@ -39,8 +39,8 @@ def _configure_sqlite(engine: Engine, *, settings: Settings, immediate: bool) ->
         connection.exec_driver_sql(begin)
 
 
-def make_engine(settings: Settings, *, immediate: bool = False) -> Engine:
-    url = settings.database_url
+def make_engine(settings: Settings, *, immediate: bool = False, url: str | None = None) -> Engine:
+    url = url or settings.database_url
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -63,13 +63,17 @@ def make_engine(settings: Settings, *, immediate: bool = False) -> Engine:
 
 @dataclass
 class Database:
-    """The engines of one database: reads, and writes (the same engine except on SQLite)."""
+    """The engines of one database: reads (from a replica when one is configured) and writes (the
+    same engine as reads, except on SQLite, whose writers begin IMMEDIATE)."""
 
     read_engine: Engine
     write_engine: Engine
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
+        if settings.read_database_url:
+            return cls(read_engine=make_engine(settings, url=settings.read_database_url),
+                       write_engine=make_engine(settings, immediate=settings.is_sqlite))
         read_engine = make_engine(settings)
         write_engine = make_engine(settings, immediate=True) if settings.is_sqlite else read_engine
         return cls(read_engine=read_engine, write_engine=write_engine)
