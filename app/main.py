@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 
 from app.api.routes import deletions, events, health, people, readouts, reference, stats
 from app.core.config import Settings, get_settings

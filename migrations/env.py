@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool
+from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table)
 from app.core.config import get_settings
 from app.core.migrations import is_search_object
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
+from factories import empty_database
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
@@ -24,7 +24,6 @@ from app.main import create_app
 from app.models.api_key import KeyScope
 from app.services import keys as key_service
 from app.services.reference import seed_reference_data
-from factories import empty_database
 
 TEST_DATABASE_URL = os.environ.get("READOUT_TEST_DATABASE_URL", "").strip()
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from app.core.config import Settings
 from app.core.db import Database
+from app.main import create_app
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
@@ -55,3 +59,14 @@ def make_event(client: TestClient, auth: dict[str, str], **overrides: Any) -> di
     response = client.post("/v1/events", json=event_body(**overrides), headers=auth)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@contextmanager
+def shared_world(database_url: str, **settings: Any) -> Iterator[dict[str, Any]]:
+    """A client and database for a module's read-only tests to share: {"client", "database"}, plus
+    whatever the module stores there (its dataset, once loaded)."""
+    app_settings = Settings(database_url=database_url, pool_size=5, **settings)
+    database = Database.from_settings(app_settings)
+    with TestClient(create_app(app_settings)) as client:
+        yield {"client": client, "database": database}
+    database.dispose()

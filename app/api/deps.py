@@ -8,12 +8,17 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.core.config import Settings
-from app.core.errors import ForbiddenError, UnauthorizedError, ValidationProblem, field_error
+from app.core.errors import (
+    ForbiddenError,
+    UnauthorizedError,
+    ValidationProblem,
+    field_error,
+)
 from app.models import ApiKey
 from app.models.api_key import KeyScope
 from app.reference.countries import resolve_country
@@ -22,7 +27,6 @@ from app.reference.taxonomy import EventKind, Topic
 from app.services import keys as key_service
 from app.services.filters import CountryRoleFilter, EventFilters, SortOrder
 from app.services.ids import parse_id
-
 
 # The dependencies are `async def` although the database is not: each plain `def` dependency costs
 # a trip to the thread pool and back on every request. Creating a session does no I/O (it

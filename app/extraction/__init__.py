@@ -6,7 +6,12 @@ spans it was read from.
 """
 
 from app.extraction.extractor import EXTRACTOR_VERSION, extract, warm_up
-from app.extraction.models import Evidence, ExtractedEvent, ExtractedParticipant, FieldResult
+from app.extraction.models import (
+           Evidence,
+           ExtractedEvent,
+           ExtractedParticipant,
+           FieldResult,
+)
 
 __all__ = ["EXTRACTOR_VERSION", "Evidence", "ExtractedEvent", "ExtractedParticipant", "FieldResult", "extract",
            "warm_up"]

@@ -19,7 +19,12 @@ import re
 from app.extraction import contact, dates, lexicon, office
 from app.extraction.gazetteer import Match
 from app.extraction.initiator import InitiatorReader
-from app.extraction.models import Evidence, ExtractedEvent, ExtractedParticipant, FieldResult
+from app.extraction.models import (
+    Evidence,
+    ExtractedEvent,
+    ExtractedParticipant,
+    FieldResult,
+)
 from app.extraction.participants import (
     Participant,
     ParticipantBuilder,

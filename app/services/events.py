@@ -23,7 +23,6 @@ from app.models import (
     EventHistory,
     EventParticipant,
     EventTopic,
-    Person,
     Readout,
 )
 from app.models.base import utcnow

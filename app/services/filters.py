@@ -19,7 +19,18 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, tuple_, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from app.models import Event, EventCountry, EventParticipant, EventTopic

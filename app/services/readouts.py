@@ -20,10 +20,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.core.errors import NotFoundError, ValidationProblem, errors_from_pydantic, field_error
+from app.core.errors import (
+    NotFoundError,
+    ValidationProblem,
+    errors_from_pydantic,
+    field_error,
+)
 from app.models import Event, EventParticipant, Readout
 from app.models.base import utcnow
-from app.models.event import Codes, EventCreate, EventDraft, EventUpdate, ParticipantIn, ParticipantPublic
+from app.models.event import (
+    Codes,
+    EventCreate,
+    EventDraft,
+    EventUpdate,
+    ParticipantIn,
+    ParticipantPublic,
+)
 from app.models.readout import ReadoutCreate, ReadoutIngestResult, ReadoutPublic
 from app.reference.taxonomy import KIND_CODES
 from app.services.events import (

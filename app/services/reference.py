@@ -10,7 +10,14 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models import EventKindRow, PartyRow, Person, PersonAlias, PersonOffice, TopicRow
+from app.models import (
+    EventKindRow,
+    PartyRow,
+    Person,
+    PersonAlias,
+    PersonOffice,
+    TopicRow,
+)
 from app.reference.countries import all_countries
 from app.reference.names import name_key
 from app.reference.office_holders import people

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Column, ColumnElement, Integer, MetaData, Table, Text, func, or_, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app.models import Event, Readout

@@ -8,13 +8,11 @@ import uuid
 from typing import Any
 
 import pytest
-from factories import empty_database
-from factories import event_body, make_event
+from factories import empty_database, event_body, make_event, shared_world
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, table, text
 
 from app.core.config import Settings
-from app.core.db import Database
 from app.main import create_app
 from app.models.api_key import KeyScope
 from app.services import keys as key_service
@@ -25,7 +23,9 @@ WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
 def _route_table(app) -> list[tuple[str, str]]:  # noqa: ANN001
     """(method, path) of every route the application serves, included routers flattened."""
     try:
-        from fastapi.routing import iter_route_contexts  # FastAPI with lazily included routers
+        from fastapi.routing import (
+            iter_route_contexts,  # FastAPI with lazily included routers
+        )
         routes = list(iter_route_contexts(app.routes))
     except ImportError:
         routes = list(app.routes)
@@ -61,11 +61,9 @@ def stored_event(client, auth) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
-    settings = Settings(database_url=migrated_database_url, pool_size=5)
-    database = Database.from_settings(settings)
-    with TestClient(create_app(settings)) as world_client:
-        yield {"client": world_client, "database": database, "event": None}
-    database.dispose()
+    with shared_world(migrated_database_url) as state:
+        state.update({"event": None})
+        yield state
 
 
 @pytest.fixture

@@ -7,14 +7,8 @@ import time
 from typing import Any
 
 import pytest
-from factories import empty_database
-from factories import event_body, make_event
-from fastapi.testclient import TestClient
-from sqlalchemy import text
+from factories import empty_database, event_body, make_event, shared_world
 
-from app.core.config import Settings
-from app.core.db import Database
-from app.main import create_app
 from app.models.api_key import KeyScope
 from app.services import keys as key_service
 
@@ -31,11 +25,9 @@ def _fields(problem: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
-    settings = Settings(database_url=migrated_database_url, pool_size=5)
-    database = Database.from_settings(settings)
-    with TestClient(create_app(settings)) as world_client:
-        yield {"client": world_client, "database": database, "event": None, "auth": None}
-    database.dispose()
+    with shared_world(migrated_database_url) as state:
+        state.update({"event": None, "auth": None})
+        yield state
 
 
 @pytest.fixture

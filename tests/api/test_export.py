@@ -9,14 +9,8 @@ import json
 from typing import Any
 
 import pytest
-from factories import empty_database
-from factories import event_body
-from fastapi.testclient import TestClient
-from sqlalchemy import text
+from factories import empty_database, event_body, shared_world
 
-from app.core.config import Settings
-from app.core.db import Database
-from app.main import create_app
 from app.models.api_key import KeyScope
 from app.services import keys as key_service
 
@@ -49,11 +43,9 @@ def _formula_bodies() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
-    settings = Settings(database_url=migrated_database_url, pool_size=5, export_chunk_size=CHUNK)
-    database = Database.from_settings(settings)
-    with TestClient(create_app(settings)) as world_client:
-        yield {"client": world_client, "database": database, "events": None}
-    database.dispose()
+    with shared_world(migrated_database_url, export_chunk_size=CHUNK) as state:
+        state.update({"events": None})
+        yield state
 
 
 @pytest.fixture

@@ -8,14 +8,8 @@ import json
 from typing import Any
 
 import pytest
-from factories import empty_database
-from factories import event_body
-from fastapi.testclient import TestClient
-from sqlalchemy import text
+from factories import empty_database, event_body, shared_world
 
-from app.core.config import Settings
-from app.core.db import Database
-from app.main import create_app
 from app.models.api_key import KeyScope
 from app.services import keys as key_service
 
@@ -52,11 +46,9 @@ def stored(client, auth) -> list[str]:
 
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
-    settings = Settings(database_url=migrated_database_url, pool_size=5)
-    database = Database.from_settings(settings)
-    with TestClient(create_app(settings)) as world_client:
-        yield {"client": world_client, "database": database, "ids": None}
-    database.dispose()
+    with shared_world(migrated_database_url) as state:
+        state.update({"ids": None})
+        yield state
 
 
 @pytest.fixture

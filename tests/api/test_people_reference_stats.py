@@ -8,14 +8,8 @@ from importlib import resources
 from typing import Any
 
 import pytest
-from factories import empty_database
-from factories import event_body, make_event
-from fastapi.testclient import TestClient
-from sqlalchemy import text
+from factories import empty_database, event_body, make_event, shared_world
 
-from app.core.config import Settings
-from app.core.db import Database
-from app.main import create_app
 from app.models.api_key import KeyScope
 from app.services import keys as key_service
 
@@ -48,11 +42,9 @@ LUKASHENKO_SPELLINGS = {"Aleksandr Lukashenko", "Alexander Lukashenko", "Але�
 
 @pytest.fixture(scope="module")
 def _world_state(migrated_database_url):  # noqa: ANN001, ANN202
-    settings = Settings(database_url=migrated_database_url, pool_size=5)
-    database = Database.from_settings(settings)
-    with TestClient(create_app(settings)) as world_client:
-        yield {"client": world_client, "database": database, "events": None}
-    database.dispose()
+    with shared_world(migrated_database_url) as state:
+        state.update({"events": None})
+        yield state
 
 
 @pytest.fixture

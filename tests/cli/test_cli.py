@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import CORPUS_DIR
-from factories import event_body, make_event
+from factories import CORPUS_DIR, event_body, make_event
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 

@@ -7,10 +7,9 @@ import random
 import time
 
 import pytest
+from extraction_support import assert_evidence
 
 from app.extraction import extract
-
-from extraction_support import assert_evidence
 
 # Generous: a real readout takes milliseconds; this only catches runaway (super-linear) behaviour.
 TIME_LIMIT_S = 3.0

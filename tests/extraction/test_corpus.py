@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from extraction_support import assert_evidence
 
 from app.extraction.evaluate import evaluate
-
-from extraction_support import assert_evidence
 
 THRESHOLDS = {
     "accuracy": {"kind": 0.95, "date": 0.95, "initiator": 0.95, "duration_minutes": 0.95},

@@ -10,11 +10,10 @@ one the text does not name (`named_in_text: false`), by title and country when n
 from __future__ import annotations
 
 import pytest
+from extraction_support import assert_evidence, fixture_specs, run_fixture
 
 from app.extraction.participants import names_match
 from app.extraction.titles import titles_equal
-
-from extraction_support import assert_evidence, fixture_specs, run_fixture
 
 SPECS = fixture_specs()
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from extraction_support import assert_evidence
 
 from app.extraction import EXTRACTOR_VERSION, extract
 from app.extraction.participants import names_match, publisher_identity
 from app.extraction.titles import titles_compatible, titles_equal
-
-from extraction_support import assert_evidence
 
 D = datetime.date
 
