@@ -208,16 +208,24 @@ class ParticipantRow:
 
 
 def participant_rows(resolver: PersonResolver, participants: Sequence[ParticipantIn]) -> list[ParticipantRow]:
-    """Participants matched to people; `resolver` must have prefetched their names and ids."""
-    rows = []
-    for position, participant in enumerate(participants):
+    """Participants matched to people; `resolver` must have prefetched their names and ids.
+
+    One person listed twice (two spellings of one name) is one participant: the first listing stays.
+    """
+    rows: list[ParticipantRow] = []
+    seen: set[int] = set()
+    for participant in participants:
         person: KnownPerson | None = None
         if participant.person_id:
             person = resolver.by_ids([int(participant.person_id)])[int(participant.person_id)]
         elif participant.name:
             person = resolver.get(participant.name, participant.country)
+        if person is not None:
+            if person.id in seen:
+                continue
+            seen.add(person.id)
         rows.append(ParticipantRow(
-            position=position,
+            position=len(rows),
             person_id=person.id if person else None,
             name=participant.name or (person.name if person else None),
             title=participant.title,

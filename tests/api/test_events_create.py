@@ -43,6 +43,13 @@ class TestCreateEvent:
         assert event["participants"][0] == {"person_id": None, "name": None, "title": "Prime Minister",
                                             "country": "GB"}
 
+    def test_one_person_listed_in_two_spellings_is_one_participant(self, client, auth):
+        event = make_event(client, auth, participants=[
+            {"name": "Aleksandr Lukashenko", "title": "President", "country": "BY"},
+            {"name": "Александр Лукашенко", "title": "President", "country": "BY"},
+            {"name": "Vladimir Putin", "title": "President", "country": "RU"}])
+        assert [p["name"] for p in event["participants"]] == ["Aleksandr Lukashenko", "Vladimir Putin"]
+
     def test_same_event_posted_again_answers_the_stored_one(self, client, auth):
         first = make_event(client, auth)
         again = client.post("/v1/events", json=event_body(), headers=auth)
