@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     max_page_size: int = 500
     # Rows fetched per round trip when streaming an export.
     export_chunk_size: int = 1000
-    # Lines committed together by the bulk endpoint and the ingest command.
-    bulk_batch_size: int = 500
+    # Lines committed together by the bulk endpoint and the ingest command (fewer commits, fewer
+    # WAL checkpoints; a batch that fails in the database is retried line by line).
+    bulk_batch_size: int = 2000
 
     sqlite_busy_timeout_ms: int = 5000
     pool_size: int = 10

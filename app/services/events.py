@@ -316,14 +316,14 @@ def create_events_uncommitted(session: Session, items: Sequence[EventCreate], *,
     hashes = {digest: None for digests in source_hashes for digest in digests if digest}
     stored_text: dict[str, int] = {}
     for chunk in chunks(list(hashes), 500):
-        stored_text.update(tuple(row) for row in session.execute(
+        stored_text.update(tuple(row) for row in session.connection().execute(
             select(Readout.content_hash, Readout.event_id)
             .where(Readout.content_hash.in_(chunk), Readout.event_id.is_not(None))))
     rows = {i: participant_rows(resolver, data.participants) for i, data in enumerate(items) if outcomes[i] is None}
     prints = {i: fingerprint(items[i].kind.value, items[i].date, rows[i]) for i in rows}
     stored_events: dict[str, int] = {}
     for chunk in chunks(sorted(set(prints.values())), 500):
-        for print_, event_id in session.execute(
+        for print_, event_id in session.connection().execute(
                 select(Event.fingerprint, Event.id).where(Event.fingerprint.in_(chunk)).order_by(Event.id)):
             stored_events.setdefault(print_, event_id)
 

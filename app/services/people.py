@@ -60,7 +60,7 @@ class PersonResolver:
                 if (key, country) not in self._people:
                     wanted.setdefault((key, country), name)
         for chunk in chunks(sorted({f" {key} " for key, _ in wanted}), 500):
-            rows = self.session.execute(
+            rows = self.session.connection().execute(
                 select(PersonAlias.alias_key, Person.id, Person.name, Person.country)
                 .join(Person, Person.id == PersonAlias.person_id)
                 .where(PersonAlias.alias_key.in_(chunk))
@@ -86,7 +86,7 @@ class PersonResolver:
     def _add_aliases(self, pairs: list[tuple[int, str]]) -> None:
         unloaded = sorted({person_id for person_id, _ in pairs} - self._aliases_loaded)
         for chunk in chunks(unloaded, 500):
-            self._aliases.update(tuple(row) for row in self.session.execute(
+            self._aliases.update(tuple(row) for row in self.session.connection().execute(
                 select(PersonAlias.person_id, PersonAlias.alias).where(PersonAlias.person_id.in_(chunk))))
             self._aliases_loaded.update(chunk)
         new = list(dict.fromkeys(pair for pair in pairs if pair not in self._aliases))
@@ -106,7 +106,7 @@ class PersonResolver:
     def by_ids(self, person_ids: Iterable[int]) -> dict[int, KnownPerson]:
         unknown = sorted({i for i in person_ids if i not in self._by_id})
         for chunk in chunks(unknown, 500):
-            for person_id, name, country in self.session.execute(
+            for person_id, name, country in self.session.connection().execute(
                     select(Person.id, Person.name, Person.country).where(Person.id.in_(chunk))):
                 self._by_id[person_id] = KnownPerson(person_id, name, country)
         return self._by_id
