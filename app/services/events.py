@@ -401,7 +401,7 @@ def record_history(session: Session, event: Event, *, actor: str, action: str, c
     session.add(EventHistory(event_id=event.id, actor=actor, action=action, changes=changes))
 
 
-def _write_links(session: Session, event: Event, *, participants: list[ParticipantRow] | None,
+def write_links(session: Session, event: Event, *, participants: list[ParticipantRow] | None,
                  topics: list[str] | None, mentioned: list[str] | None) -> None:
     """Rewrite the rows an event's lists live in; None leaves a list as it is."""
     assert event.id is not None
@@ -464,7 +464,7 @@ def update_event(session: Session, *, event_id: str, data: EventUpdate, actor: s
                        else before["mentioned_countries"]),
                      *(data.organizations if data.organizations is not None else before["organizations"])]
     topics = None if data.topics is None else [t.value for t in data.topics]
-    _write_links(session, event, participants=participants, topics=topics, mentioned=mentioned)
+    write_links(session, event, participants=participants, topics=topics, mentioned=mentioned)
     after = hydrate(session, [event])[0].model_dump(mode="json")
     changes = {name: {"from": before[name], "to": after[name]} for name in sent if before[name] != after[name]}
     if changes:

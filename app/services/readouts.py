@@ -47,6 +47,7 @@ from app.services.events import (
     participant_rows,
     prefetch_people,
     record_history,
+    write_links,
 )
 from app.services.ids import parse_id
 from app.services.locks import lock_natural_keys
@@ -218,6 +219,8 @@ def _merge_into(session: Session, event: Event, data: EventCreate, readout: Read
         if getattr(event, name) is None and getattr(data, name) is not None:
             setattr(event, name, getattr(data, name))
             filled[name] = {"from": None, "to": getattr(data, name)}
+    if "initiator" in filled:
+        write_links(session, event, participants=None, topics=None, mentioned=None)  # the initiator's row
     readout.event_id = event.id
     session.add(readout)
     session.flush()

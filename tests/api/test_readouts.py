@@ -165,3 +165,19 @@ class TestReadReadout:
     @pytest.mark.parametrize("readout_id", ["424242", "x", "-3"])
     def test_unknown_readout_is_404(self, client, readout_id):
         assert client.get(f"/v1/readouts/{readout_id}").status_code == 404
+
+
+class TestMergeFillsGaps:
+    SILENT = """12 March 2021
+
+President of Kazakhstan Kassym-Jomart Tokayev held a telephone conversation with President of the French \
+Republic Emmanuel Macron. The leaders discussed energy projects.
+"""
+
+    def test_an_initiator_only_the_second_source_states_is_filled_and_filterable(self, client, auth):
+        first = post_text(client, auth, self.SILENT, publisher="Akorda").json()["event"]
+        assert first["initiator"] is None
+        merged = post_text(client, auth, ASTANA_READOUT).json()["event"]
+        assert merged["id"] == first["id"] and merged["initiator"] == "FR"
+        found = client.get("/v1/events", params={"country": "FR", "country_role": "initiator"}).json()["data"]
+        assert [e["id"] for e in found] == [first["id"]]
