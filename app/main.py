@@ -18,6 +18,7 @@ from app.core.errors import PROBLEM_MEDIA_TYPE, add_exception_handlers
 from app.core.limits import BodyLimitMiddleware
 from app.core.migrations import head_revision
 from app.extraction import warm_up
+from app.models.readout import ReadoutCreate
 
 DESCRIPTION = """
 Structured diplomatic events (calls, meetings, visits, messages) extracted from governments'
@@ -67,14 +68,25 @@ def _document_problems(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if status[0] in "45" and "application/json" in content:
                         content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
-        schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
-        schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+                    if status == "422":
+                        # FastAPI's own 422 (HTTPValidationError) is never sent: every 422 is a problem.
+                        response["description"] = "The request is not valid"
+                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        # Bodies read by hand (a readout as JSON or text/plain) are described by their model.
+        for model in (ReadoutCreate,):
+            definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, nested in definition.pop("$defs", {}).items():
+                components.setdefault(name, nested)
+            components.setdefault(model.__name__, definition)
         app.openapi_schema = schema
         return schema
 

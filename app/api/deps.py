@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +21,7 @@ from app.core.errors import (
 )
 from app.models import ApiKey
 from app.models.api_key import KeyScope
+from app.models.fields import PAGE_SIZE_MAX, IsoDate, Timestamp
 from app.reference.countries import resolve_country
 from app.reference.organizations import resolve_organization
 from app.reference.taxonomy import EventKind, Topic
@@ -121,16 +122,16 @@ class EventQuery(BaseModel):
     topic: list[Topic] = Field(default=[], max_length=30)
     kind: list[EventKind] = Field(default=[], max_length=10)
     initiator: list[str] = Field(default=[], max_length=50)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     q: str | None = Field(default=None, max_length=500, description="Words that the readout text or summary contains.")
-    updated_since: AwareDatetime | None = Field(
+    updated_since: Timestamp | None = Field(
         default=None, description="RFC 3339 timestamp with a zone: events created or changed since then.")
 
 
 class PageQuery(BaseModel):
     sort: SortOrder = SortOrder.date_desc
-    limit: int = Field(default=50, ge=1, description="Page size (default 50, at most the configured maximum, 500).")
+    limit: int = Field(default=50, ge=1, le=PAGE_SIZE_MAX, description="Page size (default 50, at most 500).")
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
     format: ExportFormat | None = Field(default=None, description="`csv` or `ndjson` stream every matching event.")
 

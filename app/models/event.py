@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from app.models.base import UTCDateTime, utcnow
 from app.models.fields import (
     CountryCode,
+    IsoDate,
     OrganizationCode,
     PartyCode,
     PersonName,
@@ -159,7 +160,7 @@ class SourceIn(BaseModel):
 
     publisher: Publisher | None = None
     url: Url | None = None
-    published_at: dt.date | None = None
+    published_at: IsoDate | None = None
     text: ReadoutText | None = PydanticField(
         default=None, description="The readout text, stored as a readout of the event (searchable by `q`)."
     )
@@ -175,7 +176,7 @@ class _EventFields(BaseModel):
     model_config = _STRICT
 
     kind: EventKind | None = None
-    date: dt.date | None = None
+    date: IsoDate | None = None
     duration_minutes: int | None = PydanticField(default=None, ge=0, le=100_000)
     duration_approximate: bool | None = None
     initiator: PartyCode | None = None
@@ -193,7 +194,7 @@ class _EventFields(BaseModel):
 
 class EventCreate(_EventFields):
     kind: EventKind
-    date: dt.date
+    date: IsoDate
     duration_approximate: bool = False
     participants: list[ParticipantIn] = PydanticField(min_length=1, max_length=100)
     topics: list[Topic] = PydanticField(default_factory=list, max_length=100)

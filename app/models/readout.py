@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, utcnow
 from app.models.event import EventDraft, EventPublic, EventUpdate
-from app.models.fields import Publisher, ReadoutText, Url
+from app.models.fields import IsoDate, Publisher, ReadoutText, Url
 
 
 class Readout(SQLModel, table=True):
@@ -42,7 +42,7 @@ class ReadoutCreate(BaseModel):
     text: ReadoutText
     url: Url | None = None
     publisher: Publisher | None = None
-    published_at: dt.date | None = None
+    published_at: IsoDate | None = None
     overrides: EventUpdate | None = PydanticField(
         default=None, description="Event fields that win over the extracted values (recorded as the analyst's)."
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import SessionDep, SettingsDep, check_limit, require_read_key
 from app.core.errors import problem_responses
 from app.models.event import DeletionPage
+from app.models.fields import PAGE_SIZE_MAX, Timestamp
 from app.services import events as event_service
 
 router = APIRouter(prefix="/v1/deletions", tags=["events"], dependencies=[Depends(require_read_key)])
@@ -18,8 +19,8 @@ router = APIRouter(prefix="/v1/deletions", tags=["events"], dependencies=[Depend
 class DeletionQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: AwareDatetime | None = Field(default=None, description="RFC 3339 timestamp with a zone.")
-    limit: int = Field(default=500, ge=1)
+    since: Timestamp | None = Field(default=None, description="RFC 3339 timestamp with a zone.")
+    limit: int = Field(default=500, ge=1, le=PAGE_SIZE_MAX)
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
 
 

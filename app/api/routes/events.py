@@ -38,7 +38,7 @@ from app.services.filters import EventFilters, SortOrder
 
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Depends(require_read_key)])
 
-_WRITE_ERRORS = problem_responses(401, 403, 413, 422)
+_WRITE_ERRORS = problem_responses(400, 401, 403, 413, 422)
 
 
 def _export_format(request: Request, requested: ExportFormat | None) -> ExportFormat:
@@ -113,7 +113,8 @@ def create_event(body: EventCreate, session: WriteSessionDep, actor: WriterDep, 
     summary="Create many events from NDJSON",
     description="One Event-create object a line. Good lines are stored even when others are refused; the "
                 "answer counts them and lists every refused line with its number and why.",
-    openapi_extra={"requestBody": {"required": True, "content": {
+    # Not required: an empty body (an export of no events) loads nothing and says so.
+    openapi_extra={"requestBody": {"required": False, "content": {
         "application/x-ndjson": {"schema": {"type": "string"}}}}},
     responses=_WRITE_ERRORS,
 )
@@ -144,7 +145,7 @@ def update_event(event_id: str, body: Annotated[EventUpdate, Body()], session: W
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete an event",
     description="Its readouts stay retrievable; the deletion appears in /v1/deletions.",
-    responses={**problem_responses(401, 403, 404)},
+    responses={**problem_responses(401, 403, 404, 422)},
 )
 def delete_event(event_id: str, session: WriteSessionDep, actor: WriterDep) -> Response:
     event_service.delete_event(session, event_id=event_id, actor=actor)

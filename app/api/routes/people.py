@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import SessionDep, SettingsDep, check_limit, require_read_key
 from app.core.errors import invalid, problem_responses
+from app.models.fields import PAGE_SIZE_MAX
 from app.models.person import PersonPage, PersonPublic
 from app.reference.countries import resolve_country
 from app.reference.organizations import resolve_organization
@@ -22,7 +23,7 @@ class PeopleQuery(BaseModel):
 
     q: str | None = Field(default=None, max_length=200, description="Name, surname or alias, in any spelling.")
     country: str | None = Field(default=None, max_length=100)
-    limit: int = Field(default=50, ge=1)
+    limit: int = Field(default=50, ge=1, le=PAGE_SIZE_MAX)
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
 
 

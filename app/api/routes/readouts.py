@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated
 
@@ -18,6 +17,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.extraction import extract
+from app.models.fields import IsoDate
 from app.models.readout import ReadoutCreate, ReadoutIngestResult, ReadoutPublic
 from app.services import readouts as readout_service
 
@@ -27,8 +27,9 @@ router = APIRouter(prefix="/v1/readouts", tags=["readouts"], dependencies=[Depen
 async def readout_submission(
     request: Request,
     publisher: Annotated[str | None, Query(max_length=300, description="With a text/plain body.")] = None,
-    url: Annotated[str | None, Query(max_length=2048, description="With a text/plain body.")] = None,
-    published_at: Annotated[dt.date | None, Query(description="With a text/plain body.")] = None,
+    url: Annotated[str | None, Query(max_length=2048, pattern=r"^https?://\S+$",
+                                     description="With a text/plain body.")] = None,
+    published_at: Annotated[IsoDate | None, Query(description="With a text/plain body.")] = None,
 ) -> ReadoutCreate:
     """The posted readout: a JSON object, or the raw text as text/plain (metadata in the query)."""
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
@@ -78,7 +79,7 @@ _BODY = {
                 "stored from another source is attached to that event. `?dry_run=true` stores nothing.",
     openapi_extra={"requestBody": _BODY},
     responses={200: {"model": ReadoutIngestResult, "description": "Stored already, or a dry run."},
-               **problem_responses(401, 403, 413, 415, 422)},
+               **problem_responses(400, 401, 403, 413, 415, 422)},
 )
 def ingest_readout(
     submission: Annotated[ReadoutCreate, Depends(readout_submission)],
