@@ -78,7 +78,10 @@ def event_documents(session: Session, events: Sequence[Any]) -> list[dict[str, A
             "country": country})
     topics: dict[int, list[str]] = {}
     for event_id, topic in connection.execute(
-        select(EventTopic.event_id, EventTopic.topic).where(EventTopic.event_id.in_(ids)).order_by(EventTopic.topic)
+        # Ordered by event first: ordered by topic alone, SQLite would walk the whole (topic, date)
+        # index to avoid a sort, instead of looking up these few events.
+        select(EventTopic.event_id, EventTopic.topic).where(EventTopic.event_id.in_(ids))
+        .order_by(EventTopic.event_id, EventTopic.topic)
     ):
         topics.setdefault(event_id, []).append(topic)
     organizations = organizations_by_code()
@@ -87,7 +90,7 @@ def event_documents(session: Session, events: Sequence[Any]) -> list[dict[str, A
     for event_id, code in connection.execute(
         select(EventCountry.event_id, EventCountry.country)
         .where(EventCountry.event_id.in_(ids), EventCountry.role == CountryRole.mentioned)
-        .order_by(EventCountry.country)
+        .order_by(EventCountry.event_id, EventCountry.country)
     ):
         (mentioned_organizations if code in organizations else mentioned).setdefault(event_id, []).append(code)
     sources: dict[int, list[dict[str, Any]]] = {}

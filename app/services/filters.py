@@ -109,8 +109,9 @@ class _LinkFilter:
         return conditions
 
 
-# Counting a driver's index range stops here: beyond it, a filter is "large" and any smaller one wins.
-_ESTIMATE_CAP = 20_000
+# Counting a driver's index range stops here: beyond it a filter is "large" and any smaller one
+# wins. Small, because the count is paid on every request with more than one such filter.
+_ESTIMATE_CAP = 2_000
 
 
 def _link_filters(session: Session, filters: EventFilters) -> list[_LinkFilter]:
