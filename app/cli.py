@@ -166,6 +166,17 @@ def _ingest_readout_file(database: Database, file: Path) -> tuple[str, str | Non
     return outcome.status, None
 
 
+# After a load this large, the query planner's statistics are refreshed before the command ends:
+# without them PostgreSQL plans the first queries as if the tables were still small.
+ANALYZE_AFTER = 10_000
+
+
+def _refresh_statistics(database: Database) -> None:
+    with database.write_engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE" if connection.dialect.name == "postgresql" else "PRAGMA optimize")
+        connection.commit()
+
+
 @cli.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(
@@ -204,6 +215,8 @@ def ingest(
             totals["duplicates"] += result.duplicates
             totals["refused"] += result.refused
             refusals += [f"{file}:{error.line}: {error.detail}" for error in result.errors]
+    if totals["stored"] >= ANALYZE_AFTER:
+        _refresh_statistics(database)
     database.dispose()
     summary = Table("stored", "duplicates", "merged", "refused")
     summary.add_row(*(str(totals[name]) for name in ("stored", "duplicates", "merged", "refused")))
