@@ -15,7 +15,7 @@ import time
 import traceback
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from app.api.deps import EventQuery, resolve_filters
 from app.core.config import Settings

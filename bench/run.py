@@ -19,14 +19,12 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from common import (
     APP_PY,
     BENCH,
-    BENCH_PY,
     DATA,
     REPO,
     RESULTS,
@@ -37,8 +35,8 @@ from common import (
     create_database,
     database_url,
     http_get,
-    machine_cpu_seconds,
     log,
+    machine_cpu_seconds,
     memory_kib,
     postgres_backend_cpu,
     snapshot_code,
