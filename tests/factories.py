@@ -70,3 +70,14 @@ def shared_world(database_url: str, **settings: Any) -> Iterator[dict[str, Any]]
     with TestClient(create_app(app_settings)) as client:
         yield {"client": client, "database": database}
     database.dispose()
+
+
+def emptied_with_writer(database: Database) -> dict[str, str]:
+    """Empty the database and make a write key: answers the request headers that carry it."""
+    from app.models.api_key import KeyScope
+    from app.services import keys as key_service
+
+    empty_database(database)
+    with database.write_session() as session:
+        _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
+    return {"Authorization": f"Bearer {key}"}

@@ -7,7 +7,12 @@ import time
 from typing import Any
 
 import pytest
-from factories import empty_database, event_body, make_event, shared_world
+from factories import (
+    emptied_with_writer,
+    event_body,
+    make_event,
+    shared_world,
+)
 
 from app.models.api_key import KeyScope
 from app.services import keys as key_service
@@ -35,10 +40,8 @@ def world(_world_state):  # noqa: ANN001, ANN201
     """(client, auth, event) for the refusals: one event stored once, which they must leave as it is."""
     client, event = _world_state["client"], _world_state["event"]
     if event is None or client.get(f"/v1/events/{event['id']}").json() != event:
-        empty_database(_world_state["database"])
-        with _world_state["database"].write_session() as session:
-            _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
-        _world_state["auth"] = {"Authorization": f"Bearer {key}"}
+        writer = emptied_with_writer(_world_state["database"])
+        _world_state["auth"] = writer
         event = _world_state["event"] = make_event(client, _world_state["auth"])
     return client, _world_state["auth"], event
 

@@ -8,10 +8,12 @@ import time
 from typing import Any
 
 import pytest
-from factories import empty_database, event_body, make_event, shared_world
-
-from app.models.api_key import KeyScope
-from app.services import keys as key_service
+from factories import (
+    emptied_with_writer,
+    event_body,
+    make_event,
+    shared_world,
+)
 
 # A small world of events, named so that the expected results below read as sets of names.
 DATASET: dict[str, dict[str, Any]] = {
@@ -86,10 +88,8 @@ def world(_world_state):  # noqa: ANN001, ANN201
     """
     client, events = _world_state["client"], _world_state["events"]
     if events is None or client.get(f"/v1/events/{events['minsk_call']['id']}").status_code != 200:
-        empty_database(_world_state["database"])
-        with _world_state["database"].write_session() as session:
-            _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
-        auth = {"Authorization": f"Bearer {key}"}
+        writer = emptied_with_writer(_world_state["database"])
+        auth = writer
         events = _world_state["events"] = {label: make_event(client, auth, **body) for label, body in DATASET.items()}
     return client, events
 

@@ -9,10 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from factories import empty_database, event_body, shared_world
-
-from app.models.api_key import KeyScope
-from app.services import keys as key_service
+from factories import emptied_with_writer, event_body, shared_world
 
 CHUNK = 50  # the service's export chunk here: the 120 events below take three round trips
 COUNT = 120
@@ -53,12 +50,10 @@ def world(_world_state):  # noqa: ANN001, ANN201
     """(client, every stored event as the JSON API answers it), stored once for this module."""
     client, events = _world_state["client"], _world_state["events"]
     if events is None or client.get(f"/v1/events/{events[0]['id']}").status_code != 200:
-        empty_database(_world_state["database"])
-        with _world_state["database"].write_session() as session:
-            _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
+        writer = emptied_with_writer(_world_state["database"])
         lines = "\n".join(json.dumps(_body(n)) for n in range(COUNT))
         loaded = client.post("/v1/events/bulk", content=lines, headers={
-            "Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"})
+            **writer, "Content-Type": "application/x-ndjson"})
         assert loaded.json()["created"] == COUNT, loaded.text
         events = client.get("/v1/events", params={"limit": 500}).json()["data"]
         assert len(events) == COUNT

@@ -8,10 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from factories import empty_database, event_body, shared_world
-
-from app.models.api_key import KeyScope
-from app.services import keys as key_service
+from factories import emptied_with_writer, event_body, shared_world
 
 # Dates with ties, so that the order within one date matters too.
 DATES = [dt.date(2020, 1, 1) + dt.timedelta(days=(n * 7) % 11) for n in range(23)]
@@ -56,10 +53,8 @@ def world(_world_state):  # noqa: ANN001, ANN201
     """(client, ids): the events stored once for the read-only tests; stored again if a test emptied the database."""
     client, ids = _world_state["client"], _world_state["ids"]
     if ids is None or client.get(f"/v1/events/{ids[0]}").status_code != 200:
-        empty_database(_world_state["database"])
-        with _world_state["database"].write_session() as session:
-            _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
-        ids = _world_state["ids"] = bulk_load(client, {"Authorization": f"Bearer {key}"}, _bodies())
+        writer = emptied_with_writer(_world_state["database"])
+        ids = _world_state["ids"] = bulk_load(client, writer, _bodies())
     return client, ids
 
 

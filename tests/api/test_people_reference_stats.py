@@ -8,10 +8,12 @@ from importlib import resources
 from typing import Any
 
 import pytest
-from factories import empty_database, event_body, make_event, shared_world
-
-from app.models.api_key import KeyScope
-from app.services import keys as key_service
+from factories import (
+    emptied_with_writer,
+    event_body,
+    make_event,
+    shared_world,
+)
 
 
 def _p(name: str, country: str, title: str | None = "President") -> dict[str, Any]:
@@ -53,10 +55,8 @@ def world(_world_state):  # noqa: ANN001, ANN201
     client, events = _world_state["client"], _world_state["events"]
     if events is None or client.get(f"/v1/events/{events[0]['id']}").status_code != 200 \
             or len(client.get("/v1/events").json()["data"]) != len(DATASET):
-        empty_database(_world_state["database"])
-        with _world_state["database"].write_session() as session:
-            _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
-        auth = {"Authorization": f"Bearer {key}"}
+        writer = emptied_with_writer(_world_state["database"])
+        auth = writer
         _world_state["events"] = [make_event(client, auth, **body) for body in DATASET]
     return client
 
