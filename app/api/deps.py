@@ -39,19 +39,13 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_read_session(request: Request) -> AsyncIterator[Session]:
-    session = request.app.state.database.read_session()
-    try:
+    with request.app.state.database.read_session() as session:
         yield session
-    finally:
-        session.close()
 
 
 async def get_write_session(request: Request) -> AsyncIterator[Session]:
-    session = request.app.state.database.write_session()
-    try:
+    with request.app.state.database.write_session() as session:
         yield session
-    finally:
-        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
