@@ -11,6 +11,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    exists,
     func,
     or_,
     select,
@@ -21,6 +22,8 @@ from app.models import Event, Readout
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 16
+# A term matching at least this many readouts is "frequent" (see matches_text).
+_FREQUENT = 2_000
 
 # The SQLite FTS5 tables made by the migrations; described here (outside the models' metadata)
 # only so that queries can name them.
@@ -34,6 +37,11 @@ def search_terms(q: str) -> list[str]:
     return _WORD.findall(q)[:MAX_TERMS]
 
 
+def _frequent(session: Session, in_text: ColumnElement[bool]) -> bool:
+    sample = select(readout_fts.c.rowid).where(in_text).limit(_FREQUENT).subquery()
+    return (session.scalar(select(func.count()).select_from(sample)) or 0) >= _FREQUENT
+
+
 def matches_text(session: Session, q: str, *, event_id: ColumnElement[int]) -> ColumnElement[bool]:
     """A condition on the event whose id is `event_id`: its summary or one of its readouts contains
     every word of `q`."""
@@ -43,10 +51,18 @@ def matches_text(session: Session, q: str, *, event_id: ColumnElement[int]) -> C
     if session.get_bind().dialect.name == "sqlite":
         # Each word quoted: FTS5 then reads it as a plain term, never as query syntax.
         fts_query = " ".join('"' + term.replace('"', "") + '"' for term in terms)
-        in_readouts = (select(Readout.event_id).join(readout_fts, readout_fts.c.rowid == Readout.id)
-                       .where(readout_fts.c.text.op("MATCH")(fts_query)))
-        in_summaries = select(event_fts.c.rowid).where(event_fts.c.summary.op("MATCH")(fts_query))
-        return or_(event_id.in_(in_readouts), event_id.in_(in_summaries))
+        in_text = readout_fts.c.text.op("MATCH")(fts_query)
+        in_summary = event_fts.c.summary.op("MATCH")(fts_query)
+        if _frequent(session, in_text):
+            # Many matches: collecting and sorting them all costs more than probing, event by event
+            # in page order, whether this one matches (FTS5 seeks a rowid within a term's doclist).
+            return or_(
+                exists().where(Readout.event_id == event_id, readout_fts.c.rowid == Readout.id, in_text),
+                exists().where(event_fts.c.rowid == event_id, in_summary),
+            )
+        # Few matches: the list of matching events is small; it is built once and looked up.
+        in_readouts = select(Readout.event_id).join(readout_fts, readout_fts.c.rowid == Readout.id).where(in_text)
+        return or_(event_id.in_(in_readouts), event_id.in_(select(event_fts.c.rowid).where(in_summary)))
     query = func.plainto_tsquery("english", " ".join(terms))
     readout_vector = func.to_tsvector("english", func.coalesce(Readout.text, ""))
     summary_vector = func.to_tsvector("english", func.coalesce(Event.summary, ""))

@@ -18,7 +18,7 @@ from factories import shared_world
 
 from app.core.config import Settings  # noqa: F401  (documented settings of the world below)
 from app.models.api_key import KeyScope
-from app.reference.names import name_tokens
+from app.reference.names import name_key, name_tokens
 from app.services import keys as key_service
 
 COUNTRIES = ["BY", "RU", "US", "CN", "FR", "DE", "KZ", "PL"]
@@ -31,19 +31,30 @@ PEOPLE = [("Aleksandr Lukashenko", "BY"), ("Alexander Lukashenko", "BY"), ("Vlad
 
 def _events(count: int, seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    events = []
-    for _ in range(count):
+    events: list[dict[str, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for number in range(count * 2):
+        if len(events) == count:
+            break
         # A few dates only, so that many events share a date and the id breaks ties.
         date = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(0, 60) * 30)
         people = rng.sample(PEOPLE[:-1], rng.randint(2, 3)) if rng.random() > 0.02 else [PEOPLE[-1], PEOPLE[0]]
+        kind = rng.choice(KINDS)
+        # One line, one event: a repeat of kind, date and people would merge into an earlier event.
+        identity = (kind, date, frozenset(name_key(name) for name, _ in people))
+        if identity in seen:
+            continue
+        seen.add(identity)
         events.append({
-            "kind": rng.choice(KINDS), "date": date.isoformat(),
+            "kind": kind, "date": date.isoformat(),
             "initiator": rng.choice([None, people[0][1]]),
             "participants": [{"name": name, "country": country, "title": "President"} for name, country in people],
             "topics": rng.sample(TOPICS, rng.randint(1, 3)),
             "mentioned_countries": rng.sample(COUNTRIES, rng.randint(0, 2)),
             "summary": rng.choice(["talks on gas transit", "a call about trade", "greetings"]),
         })
+        # The readout says what the summary says (so `q` finds an event through either), in its own words.
+        events[-1]["sources"] = [{"text": f"Readout number {number}: {events[-1]['summary']}."}]
     return events
 
 
@@ -132,3 +143,19 @@ def test_random_filters_answer_what_a_full_scan_answers(world, seed):
     rng = random.Random(seed)
     params = _random_filters(rng)
     assert _walk(client, params, limit=rng.choice([1, 7, 50, 500])) == _expected(everything, params), params
+
+
+@pytest.mark.parametrize("frequent_from", [1, 10**9])
+@pytest.mark.parametrize("word", ["gas", "trade", "greetings", "absent"])
+def test_text_search_answers_the_same_whether_matches_are_probed_or_collected(
+        world, monkeypatch, frequent_from, word, is_postgres):
+    """SQLite answers `q` by probing events in page order when a term is frequent and by collecting
+    the matches when it is rare (app.services.search); both must give the full scan's answer."""
+    monkeypatch.setattr("app.services.search._FREQUENT", frequent_from)
+    client, everything = world
+    expected = [e["id"] for e in sorted((e for e in everything if word in (e["summary"] or "").split()),
+                                        key=lambda e: (e["date"], int(e["id"])), reverse=True)]
+    for params in ({"q": word}, {"q": word, "country": ["BY"]}):
+        wanted = expected if "country" not in params else [
+            i for i in expected if "BY" in {p["country"] for p in next(e for e in everything if e["id"] == i)["participants"]}]
+        assert _walk(client, params, limit=13) == wanted, params
