@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi_offline import FastAPIOffline
@@ -36,6 +37,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Routes run in a thread pool. Many threads taking turns on the GIL and the database cost more
+        # than they overlap: a small pool keeps a worker's throughput up under many connections.
+        if settings.worker_threads:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         # Build the extraction's reference indexes now rather than in the first readout's request.
         await run_in_threadpool(warm_up)
         yield

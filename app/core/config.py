@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # WAL checkpoints; a batch that fails in the database is retried line by line).
     bulk_batch_size: int = 2000
 
+    # Threads per worker process that run routes at once; 0 keeps the server's default (40). Fewer
+    # threads contend less for the GIL: 1 doubled a read-heavy worker's throughput at 16 connections
+    # (bench: country=BY 47 -> 99 requests/s), but with SQLite, concurrent writers then time out
+    # (503) in tests/api/test_readouts.py's concurrency test: not for write-heavy use until that is solved.
+    worker_threads: int = 0
     sqlite_busy_timeout_ms: int = 5000
     pool_size: int = 10
     # How long a request may wait for a database connection before answering 503.

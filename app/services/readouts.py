@@ -257,13 +257,16 @@ def ingest(session: Session, *, submission: ReadoutCreate, extracted: ExtractedE
            dry_run: bool = False) -> IngestOutcome:
     stored = find_stored(session, submission.text)
     if stored is not None:
-        return _stored(session, stored, "duplicate")
+        outcome = _stored(session, stored, "duplicate")
+        session.rollback()  # only read: end the (SQLite: write-locking) transaction at once
+        return outcome
     extraction = extraction_with_overrides(extracted, submission.overrides)
     data = event_from_extraction(extraction)
     readout = Readout(text=submission.text, publisher=submission.publisher, url=submission.url,
                       published_at=submission.published_at, content_hash=content_hash(submission.text),
                       extraction=extraction, extractor_version=extracted.extractor_version)
     if dry_run:
+        session.rollback()
         readout.created_at = None  # type: ignore[assignment]
         return IngestOutcome(result=ReadoutIngestResult(readout=readout_public(readout), event=_draft(data),
                                                         extraction=extraction), status="dry_run")
@@ -272,8 +275,9 @@ def ingest(session: Session, *, submission: ReadoutCreate, extracted: ExtractedE
         lock_natural_keys(session, [f"readout:{readout.content_hash}", *lock_keys_for([data])])
         stored = find_stored(session, submission.text)
         if stored is not None:
+            outcome = _stored(session, stored, "duplicate")
             session.rollback()
-            return _stored(session, stored, "duplicate")
+            return outcome
         refusal = prefetch_people(resolver, [data]).get(0)
         if refusal is not None:
             raise refusal
