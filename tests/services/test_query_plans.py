@@ -145,7 +145,7 @@ def test_random_filters_answer_what_a_full_scan_answers(world, seed):
     assert _walk(client, params, limit=rng.choice([1, 7, 50, 500])) == _expected(everything, params), params
 
 
-@pytest.mark.parametrize("frequent_from", [1, 10**9])
+@pytest.mark.parametrize("frequent_from", [1, 10**9, None])
 @pytest.mark.parametrize("word", ["gas", "trade", "greetings", "absent"])
 def test_text_search_answers_the_same_whether_matches_are_probed_or_collected(
         world, monkeypatch, frequent_from, word, is_postgres):
