@@ -215,5 +215,5 @@ class TestKeysAreStoredAsHashes:
         assert "analyst" in everything  # the dump does reach the keys table
         for key in (write_key, read_key):
             assert key not in everything
-            secret = key.rsplit("_", 1)[-1]
+            secret = key.split("_", 2)[2]  # rdk_<prefix>_<secret>; the secret may contain "_"
             assert secret not in everything
