@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,12 +18,15 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
 from app.core.db import Database
 from app.core.errors import ProblemError
 from app.core.migrations import upgrade_to_head
 from app.models.api_key import KeyScope
+
+T = TypeVar("T")
 
 cli = typer.Typer(help="Readout: diplomatic events from press-service readouts.", no_args_is_help=True,
                   add_completion=False)
@@ -74,6 +78,19 @@ def serve(
                 proxy_headers=True, log_level="info")
 
 
+def _in_write_session(action: Callable[[Session], T]) -> T:
+    """Run `action` in a write session; a refusal (a problem) is printed and exits with status 1."""
+    database = _database()
+    try:
+        with database.write_session() as session:
+            return action(session)
+    except ProblemError as error:
+        console.print(f"[red]{error.detail}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+
+
 @keys_cli.command("create")
 def keys_create(
     name: Annotated[str, typer.Option("--name", help="A name for the key: who or what uses it.")],
@@ -82,15 +99,7 @@ def keys_create(
     """Print a new API key once, alone on the last line of standard output."""
     from app.services import keys as key_service
 
-    database = _database()
-    try:
-        with database.write_session() as session:
-            row, key = key_service.create_key(session, name=name, scope=scope)
-    except ProblemError as error:
-        console.print(f"[red]{error.detail}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        database.dispose()
+    row, key = _in_write_session(lambda session: key_service.create_key(session, name=name, scope=scope))
     console.print(f"created {row.scope} key {row.name!r}; it is shown once, store it now:")
     print(key)
 
@@ -116,15 +125,7 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) ->
     """Revoke a key: it stops working at once."""
     from app.services import keys as key_service
 
-    database = _database()
-    try:
-        with database.write_session() as session:
-            key_service.revoke_key(session, name=name)
-    except ProblemError as error:
-        console.print(f"[red]{error.detail}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        database.dispose()
+    _in_write_session(lambda session: key_service.revoke_key(session, name=name))
     console.print(f"revoked {name!r}")
 
 
