@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
+from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routes import deletions, events, health, people, readouts, reference, stats
 from app.core.config import Settings, get_settings
 from app.core.db import Database
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.migration_head = head_revision(settings)
 
+    app.add_middleware(ResponseCacheMiddleware, database=database, max_bytes=settings.response_cache_bytes,
+                       require_read_key=settings.require_read_key)
     app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
                        path_limits={"/v1/events/bulk": settings.max_bulk_body_bytes})
     add_exception_handlers(app)

@@ -1,0 +1,159 @@
+"""Answers to repeated queries, kept while the data have not changed.
+
+Dashboards ask the same questions again and again: the same page of the same filters, the same
+event, the same counts. Every committed write bumps the `data_version` row in its own transaction
+(app.core.db), in whichever process or replica made it, so one primary-key read tells whether an
+answer computed earlier is still the answer. This middleware keeps the bytes of successful JSON
+answers to GET /v1/... in this process, keyed by everything that can change them (path, query
+string, Accept, Authorization) and stamped with the version read *before* they were computed: a
+write committed while one was being computed leaves it stamped with the older version, so it is
+never served once that write is visible. Nothing is served that the database would not answer now.
+
+Each kept answer also carries a weak ETag, so a client that sends it back in If-None-Match gets a
+304 without the body.
+
+It sits in front of the router, so a repeated query costs one indexed read instead of validation,
+routing and the queries. Streams (exports), errors and large answers pass through untouched, and
+so does everything when the version cannot be read: the application then answers the failure itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from anyio import to_thread
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.db import Database
+
+_VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    version: int
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+
+
+class ResponseCacheMiddleware:
+    def __init__(self, app: ASGIApp, *, database: Database, max_bytes: int, require_read_key: bool) -> None:
+        self.app = app
+        self.database = database
+        self.max_bytes = max_bytes
+        # One answer may take at most an eighth of the budget: a few huge pages must not evict the rest.
+        self.max_answer_bytes = max_bytes // 8
+        # With reads behind a key, the route's own key check must run on every request.
+        self.enabled = max_bytes > 0 and not require_read_key
+        # SQLite answers this read from the page cache in microseconds: no thread hop. A server over
+        # the network could stall the event loop, so there it runs in the thread pool.
+        self.read_inline = database.read_engine.dialect.name == "sqlite"
+        self._answers: OrderedDict[tuple[bytes, ...], _Answer] = OrderedDict()
+        self._bytes = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.enabled or scope["type"] != "http" or scope["method"] != "GET" \
+                or not scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        accept = authorization = if_none_match = b""
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                accept = value
+            elif name == b"authorization":
+                authorization = value
+            elif name == b"if-none-match":
+                if_none_match = value
+        try:
+            version = await self._data_version()
+        except Exception:  # noqa: BLE001 - the application reports the database's failure itself
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"].encode(), scope["query_string"], accept, authorization)
+        answer = self._answers.get(key)
+        if answer is not None and answer.version == version:
+            self._answers.move_to_end(key)
+            await self._send(send, answer, not_modified=answer.etag in _etags(if_none_match))
+            return
+        await self._compute(scope, receive, send, key=key, version=version)
+
+    async def _data_version(self) -> int:
+        if self.read_inline:
+            return self._read_version()
+        return await to_thread.run_sync(self._read_version)
+
+    def _read_version(self) -> int:
+        connection = self.database.read_engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(_VERSION_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+            return row[0] if row else 0
+        finally:
+            connection.close()
+
+    async def _compute(self, scope: Scope, receive: Receive, send: Send, *, key: tuple[bytes, ...],
+                       version: int) -> None:
+        start: Message | None = None
+        decided = False
+
+        async def capture(message: Message) -> None:
+            nonlocal start, decided
+            if decided:  # the rest of a stream passes straight through
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                start = message  # held until the body shows whether the answer can be kept
+                return
+            decided = True
+            if start is None:  # not a response this middleware understands: pass it on
+                await send(message)
+                return
+            body = message.get("body", b"")
+            if not message.get("more_body", False) and self._keepable(start, body):
+                await self._send(send, self._keep(key, version, start, body), not_modified=False)
+            else:
+                await send(start)
+                await send(message)
+
+        await self.app(scope, receive, capture)
+
+    def _keepable(self, start: Message, body: bytes) -> bool:
+        if start["status"] != 200 or len(body) > self.max_answer_bytes:
+            return False
+        headers = dict(start.get("headers", []))
+        return headers.get(b"content-type", b"").startswith(b"application/json") and b"set-cookie" not in headers
+
+    def _keep(self, key: tuple[bytes, ...], version: int, start: Message, body: bytes) -> _Answer:
+        etag = b'W/"%d-%s"' % (version, hashlib.blake2b(body, digest_size=10).hexdigest().encode())
+        headers = [(name, value) for name, value in start.get("headers", []) if name != b"etag"]
+        answer = _Answer(version=version, status=start["status"], headers=headers, body=body, etag=etag)
+        previous = self._answers.pop(key, None)
+        if previous is not None:
+            self._bytes -= len(previous.body)
+        self._answers[key] = answer
+        self._bytes += len(body)
+        while self._bytes > self.max_bytes:
+            _, evicted = self._answers.popitem(last=False)
+            self._bytes -= len(evicted.body)
+        return answer
+
+    @staticmethod
+    async def _send(send: Send, answer: _Answer, *, not_modified: bool) -> None:
+        if not_modified:
+            headers = [(name, value) for name, value in answer.headers if name != b"content-length"]
+            await send({"type": "http.response.start", "status": 304, "headers": [*headers, (b"etag", answer.etag)]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": answer.status,
+                    "headers": [*answer.headers, (b"etag", answer.etag)]})
+        await send({"type": "http.response.body", "body": answer.body})
+
+
+def _etags(if_none_match: bytes) -> list[bytes]:
+    return [tag.strip() for tag in if_none_match.split(b",")] if if_none_match else []
