@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,8 +37,7 @@ from app.models.event import (
     ParticipantIn,
     SourceIn,
 )
-from app.reference.organizations import organizations_by_code
-from app.reference.taxonomy import KIND_CODES
+from app.services.documents import document_texts
 from app.services.filters import EventFilters, SortOrder, ordered_page
 from app.services.ids import parse_id
 from app.services.locks import lock_natural_keys
@@ -59,69 +59,9 @@ def event_id_of(public_id: str) -> int:
 
 
 def event_documents(session: Session, events: Sequence[Any]) -> list[dict[str, Any]]:
-    """Events (rows or Event objects) as plain dicts in the Event shape, with everything they nest,
-    in four queries however many events there are. Exports stream these without building models."""
-    ids = [event.id for event in events]
-    if not ids:
-        return []
-    # Core statements on the session's connection: plain rows, without the ORM's per-row work.
-    connection = session.connection()
-    participants: dict[int, list[dict[str, Any]]] = {}
-    for event_id, person_id, name, title, country in connection.execute(
-        select(EventParticipant.event_id, EventParticipant.person_id, EventParticipant.name,
-               EventParticipant.title, EventParticipant.country)
-        .where(EventParticipant.event_id.in_(ids))
-        .order_by(EventParticipant.event_id, EventParticipant.position)
-    ):
-        participants.setdefault(event_id, []).append({
-            "person_id": None if person_id is None else str(person_id), "name": name, "title": title,
-            "country": country})
-    topics: dict[int, list[str]] = {}
-    for event_id, topic in connection.execute(
-        # Ordered by event first: ordered by topic alone, SQLite would walk the whole (topic, date)
-        # index to avoid a sort, instead of looking up these few events.
-        select(EventTopic.event_id, EventTopic.topic).where(EventTopic.event_id.in_(ids))
-        .order_by(EventTopic.event_id, EventTopic.topic)
-    ):
-        topics.setdefault(event_id, []).append(topic)
-    organizations = organizations_by_code()
-    mentioned: dict[int, list[str]] = {}
-    mentioned_organizations: dict[int, list[str]] = {}
-    for event_id, code in connection.execute(
-        select(EventCountry.event_id, EventCountry.country)
-        .where(EventCountry.event_id.in_(ids), EventCountry.role == CountryRole.mentioned)
-        .order_by(EventCountry.event_id, EventCountry.country)
-    ):
-        (mentioned_organizations if code in organizations else mentioned).setdefault(event_id, []).append(code)
-    sources: dict[int, list[dict[str, Any]]] = {}
-    for readout_id, event_id, publisher, url, published_at in connection.execute(
-        select(Readout.id, Readout.event_id, Readout.publisher, Readout.url, Readout.published_at)
-        .where(Readout.event_id.in_(ids))
-        .order_by(Readout.id)
-    ):
-        sources.setdefault(event_id, []).append({"readout_id": str(readout_id), "publisher": publisher, "url": url,
-                                                  "published_at": published_at})
-    return [
-        {
-            "id": str(event.id),
-            "kind": event.kind,
-            "date": event.date,
-            "duration_minutes": event.duration_minutes,
-            "duration_approximate": event.duration_approximate,
-            "initiator": event.initiator,
-            "participants": participants.get(event.id, []),
-            "topics": topics.get(event.id, []),
-            "mentioned_countries": mentioned.get(event.id, []),
-            "organizations": mentioned_organizations.get(event.id, []),
-            "summary": event.summary,
-            "codes": KIND_CODES[event.kind],
-            "discrepancies": event.discrepancies or [],
-            "sources": sources.get(event.id, []),
-            "created_at": event.created_at,
-            "updated_at": event.updated_at,
-        }
-        for event in events
-    ]
+    """Events (rows or Event objects) as plain dicts in the Event shape, with everything they nest."""
+    session.flush()  # the database writes the documents: changes still pending in the session must be in it
+    return [json.loads(text) for _, text in document_texts(session, [event.id for event in events])]
 
 
 def hydrate(session: Session, events: Sequence[Any]) -> list[EventPublic]:
@@ -132,13 +72,16 @@ def hydrate(session: Session, events: Sequence[Any]) -> list[EventPublic]:
 def load_event(session: Session, *, event_id: str) -> Event:
     event = session.get(Event, event_id_of(event_id))
     if event is None:
-        raise NotFoundError(f"no event with id {event_id!r}")
+        raise NotFoundError("no event with this id")
     return event
 
 
-def get_event(session: Session, *, event_id: str) -> dict[str, Any]:
-    """One event as a document in the Event shape."""
-    return event_documents(session, [load_event(session, event_id=event_id)])[0]
+def get_event(session: Session, *, event_id: str) -> str:
+    """One event as JSON text in the Event shape."""
+    found = document_texts(session, [event_id_of(event_id)])
+    if not found:
+        raise NotFoundError("no event with this id")
+    return found[0][1]
 
 
 def _position(position: dict[str, Any]) -> tuple[dt.date, int]:
@@ -148,39 +91,33 @@ def _position(position: dict[str, Any]) -> tuple[dt.date, int]:
         raise InvalidCursorError("the cursor is not one this service issued") from None
 
 
-def _events_in_order(session: Session, ids: list[int]) -> list[Any]:
-    """The event rows (plain rows, not ORM objects: cheaper by far in bulk) of `ids`, in that order."""
-    events = {row.id: row for row in session.connection().execute(
-        select(*Event.__table__.c).where(Event.id.in_(ids)))}
-    return [events[event_id] for event_id in ids if event_id in events]
-
-
 def list_events(session: Session, *, filters: EventFilters, sort: SortOrder, limit: int,
-                cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of matching events (documents in the Event shape), keyset-paginated over (date, id)."""
+                cursor: str | None) -> tuple[list[str], str | None]:
+    """One page of matching events (JSON texts in the Event shape), keyset-paginated over (date, id)."""
     fingerprint = {**filters.fingerprint(), "sort": sort.value}
     after = _position(decode_cursor(cursor, fingerprint=fingerprint)) if cursor else None
     ids = ordered_page(session, filters, sort=sort, after=after, limit=limit + 1)
-    events = _events_in_order(session, ids[:limit])
+    events = document_texts(session, ids[:limit])
     next_cursor = None
     if len(ids) > limit and events:
-        last = events[-1]
+        last = events[-1][0]
         next_cursor = encode_cursor({"d": last.date.isoformat(), "i": last.id}, fingerprint=fingerprint)
-    return event_documents(session, events), next_cursor
+    return [text for _, text in events], next_cursor
 
 
 def iterate_events(session: Session, *, filters: EventFilters, sort: SortOrder,
-                   chunk_size: int) -> Iterator[dict[str, Any]]:
-    """Every matching event as a document, fetched a chunk at a time by keyset so memory stays flat."""
+                   chunk_size: int) -> Iterator[str]:
+    """Every matching event as JSON text, fetched a chunk at a time by keyset so memory stays flat."""
     after: tuple[dt.date, int] | None = None
     while True:
-        events = _events_in_order(session, ordered_page(session, filters, sort=sort, after=after, limit=chunk_size))
+        events = document_texts(session, ordered_page(session, filters, sort=sort, after=after, limit=chunk_size))
         if not events:
             return
-        yield from event_documents(session, events)
+        yield from (text for _, text in events)
         if len(events) < chunk_size:
             return
-        after = (events[-1].date, events[-1].id)
+        last = events[-1][0]
+        after = (last.date, last.id)
 
 
 # --- writing --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Streaming exports of events as CSV or NDJSON, from event documents (app.services.events)."""
+"""Streaming exports of events as CSV or NDJSON, from the events' JSON texts (app.services.documents)."""
 
 from __future__ import annotations
 
@@ -34,24 +34,24 @@ def _csv_row(event: dict[str, Any]) -> list[str]:
     participants = event["participants"]
     codes = event["codes"]
     values = [
-        event["id"], event["kind"], event["date"].isoformat(), event["duration_minutes"],
+        event["id"], event["kind"], event["date"], event["duration_minutes"],
         str(event["duration_approximate"]).lower(), event["initiator"],
         "; ".join(_participant(p) for p in participants),
         ";".join(dict.fromkeys(p["country"] for p in participants if p["country"])),
         ";".join(event["topics"]), ";".join(event["mentioned_countries"]), ";".join(event["organizations"]),
         event["summary"], codes["cameo"], codes["plover"], codes["plover_mode"],
         " ".join(s["url"] for s in event["sources"] if s["url"]),
-        event["created_at"].isoformat(), event["updated_at"].isoformat(),
+        event["created_at"], event["updated_at"],
     ]
     return [_cell(value) for value in values]
 
 
-def csv_lines(events: Iterable[dict[str, Any]]) -> Iterator[str]:
+def csv_lines(documents: Iterable[str]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for event in events:
-        writer.writerow(_csv_row(event))
+    for document in documents:
+        writer.writerow(_csv_row(json.loads(document)))
         if buffer.tell() > _CHUNK_CHARS:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -59,17 +59,11 @@ def csv_lines(events: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def json_default(value: object) -> str:
-    """Dates and timestamps for json.dumps: ISO 8601 / RFC 3339, UTC written as Z (as pydantic writes it)."""
-    text = value.isoformat()  # type: ignore[attr-defined]
-    return text.replace("+00:00", "Z")
-
-
-def ndjson_lines(events: Iterable[dict[str, Any]]) -> Iterator[str]:
+def ndjson_lines(documents: Iterable[str]) -> Iterator[str]:
     lines: list[str] = []
     size = 0
-    for event in events:
-        line = json.dumps(event, ensure_ascii=False, default=json_default) + "\n"
+    for document in documents:
+        line = document + "\n"
         lines.append(line)
         size += len(line)
         if size > _CHUNK_CHARS:

@@ -21,7 +21,7 @@ from app.api.deps import (
     resolve_filters,
 )
 from app.api.ndjson import NdjsonBody
-from app.api.responses import DocumentResponse
+from app.api.responses import event_response, page_response
 from app.core.errors import problem_responses
 from app.models.event import (
     BulkResult,
@@ -88,7 +88,7 @@ def list_events(request: Request, session: SessionDep, settings: SettingsDep,
     limit = check_limit(query.limit, settings)
     data, next_cursor = event_service.list_events(session, filters=filters, sort=query.sort, limit=limit,
                                                   cursor=query.cursor)
-    return DocumentResponse({"data": data, "next_cursor": next_cursor})
+    return page_response(data, next_cursor)
 
 
 @router.post(
@@ -125,7 +125,7 @@ def bulk_create(lines: NdjsonBody, session: WriteSessionDep, actor: WriterDep,
 
 @router.get("/{event_id}", response_model=EventPublic, summary="One event", responses=problem_responses(404))
 def read_event(event_id: str, session: SessionDep) -> Response:
-    return DocumentResponse(event_service.get_event(session, event_id=event_id))
+    return event_response(event_service.get_event(session, event_id=event_id))
 
 
 @router.patch(
