@@ -43,7 +43,7 @@ from common import (
     write_json,
 )
 
-PORTS = {"ours": 8001, "peer": 8002, "floor": 8003}
+PORTS = {"ours": 8001, "peer": 8002, "floor": 8003, "cold": 8004}
 STEPS = ["generate", "load", "peer", "bench", "explain", "extract"]
 
 
@@ -230,6 +230,10 @@ def step_peer(ndjson: Path, peer_db: Path) -> dict:
 def start_servers(args: argparse.Namespace, url: str, peer_db: Path, floor_dir: Path | None) -> dict[str, Server]:
     servers = {"ours": Server("ours", [str(APP_PY), "-m", "app", "serve", "--port", str(PORTS["ours"])],
                               PORTS["ours"], app_env(url)).start()}
+    if "cold" in args.targets:
+        # The same service with its kept answers off: what a query costs the first time it is asked.
+        servers["cold"] = Server("cold", [str(APP_PY), "-m", "app", "serve", "--port", str(PORTS["cold"])],
+                                 PORTS["cold"], app_env(url, RESPONSE_CACHE_BYTES="0")).start()
     if floor_dir is not None:
         metadata = DATA / f"{peer_db.stem}-metadata.json"
         subprocess.run([str(APP_PY), str(BENCH / "peer.py"), "metadata", "--db-name", peer_db.stem, "--out",
@@ -271,6 +275,8 @@ def step_bench(args: argparse.Namespace, manifest: dict, url: str, peer_db: Path
             paths[query["name"]] = {"ours": servers["ours"].base + query["ours"],
                                     "peer": servers["peer"].base + peer_path(peer_db.stem, query),
                                     "floor": servers["floor"].base + f"/f/{floor_name(query)}"}
+            if "cold" in servers:
+                paths[query["name"]]["cold"] = servers["cold"].base + query["ours"]
             bodies = {}
             for target, target_url in paths[query["name"]].items():
                 for _ in range(2):  # warm-up
@@ -342,6 +348,8 @@ def summarise(results: dict) -> dict:
                         r["postgres_cpu_ms_per_request"] for r in runs), 2)
         if "ours" in row and "peer" in row:
             row["ours_over_peer_rps"] = round(row["ours"]["rps"] / max(row["peer"]["rps"], 0.01), 2)
+        if "cold" in row and "peer" in row:
+            row["cold_over_peer_rps"] = round(row["cold"]["rps"] / max(row["peer"]["rps"], 0.01), 2)
         if "ours" in row and "floor" in row:
             row["ours_over_floor_p50"] = round(row["ours"]["p50_ms"] / max(row["floor"]["p50_ms"], 0.001), 1)
             row["ours_over_floor_p99"] = round(row["ours"]["p99_ms"] / max(row["floor"]["p99_ms"], 0.001), 1)
@@ -371,6 +379,9 @@ def markdown(results: dict) -> str:
         lines += ["", "| query | ours rps | peer rps | floor rps | ours/peer rps | ours p50 / p99 ms | floor p50 / p99 ms |"
                       " ours/floor p50 | ours CPU ms/req | ours RSS max MiB | same rows as peer |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+        cold_lines = ["", "Cold (the same service with `RESPONSE_CACHE_BYTES=0`: every request computed):", "",
+                      "| query | cold rps | cold/peer rps | cold p50 / p99 ms | cold/floor p50 | cold CPU ms/req |",
+                      "|---|---:|---:|---:|---:|---:|"]
         for name, row in summary.items():
             o, p, f = row.get("ours", {}), row.get("peer", {}), row.get("floor", {})
             cpu = f"{o.get('cpu_ms_per_request', '')}"
@@ -381,6 +392,13 @@ def markdown(results: dict) -> str:
                 f" | {o.get('p50_ms', '')} / {o.get('p99_ms', '')} | {f.get('p50_ms', '')} / {f.get('p99_ms', '')}"
                 f" | {row.get('ours_over_floor_p50', '')} | {cpu} | {o.get('rss_mib_max', '')}"
                 f" | {'yes' if row['same_rows_as_peer'] else 'NO'} |")
+            c = row.get("cold")
+            if c:
+                cold_lines.append(f"| {name} | {c['rps']} | {row.get('cold_over_peer_rps', '')} | {c['p50_ms']} / "
+                                  f"{c['p99_ms']} | {round(c['p50_ms'] / max(f.get('p50_ms', 0.001), 0.001), 1)} | "
+                                  f"{c['cpu_ms_per_request']} |")
+        if len(cold_lines) > 5:
+            lines += cold_lines
         servers = results["bench"].get("servers", {})
         lines += ["", "Peak memory (VmHWM) over the whole run: " + ", ".join(
             f"{name} {s['vmhwm_mib']} MiB" for name, s in servers.items())]
@@ -432,7 +450,8 @@ def main() -> None:
     parser.add_argument("--load-via", default="http,cli", help="http and/or cli; the first loads the database "
                                                                "that is queried, the others a scratch one")
     parser.add_argument("--keep-extra-databases", action="store_true")
-    parser.add_argument("--targets", default="ours,peer,floor")
+    parser.add_argument("--targets", default="ours,cold,peer,floor",
+                        help="ours: the service as configured by default; cold: the same with RESPONSE_CACHE_BYTES=0")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)

@@ -13,8 +13,10 @@ Each kept answer also carries a weak ETag, so a client that sends it back in If-
 304 without the body.
 
 It sits in front of the router, so a repeated query costs one indexed read instead of validation,
-routing and the queries. Streams (exports), errors and large answers pass through untouched, and
-so does everything when the version cannot be read: the application then answers the failure itself.
+routing and the queries. A stream (an export) is passed on as it is computed, with a copy kept on
+the side while it stays under the size limit; repeated, it is answered whole. Errors and larger
+answers pass through untouched, and so does everything when the version cannot be read: the
+application then answers the failure itself.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.db import Database
 
 _VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
+# Pages and documents, and exports (streamed when computed, answered whole when kept).
+_KEPT_TYPES = (b"application/json", b"text/csv", b"application/x-ndjson")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,27 +103,44 @@ class ResponseCacheMiddleware:
 
     async def _compute(self, scope: Scope, receive: Receive, send: Send, *, key: tuple[bytes, ...],
                        version: int) -> None:
-        start: Message | None = None
-        decided = False
+        start: Message | None = None  # held until the body shows whether the answer can be kept
+        # The pieces of a streamed answer (an export) so far, while it may still be kept; None once not.
+        pieces: list[bytes] | None = None
+        stream_start: Message = {}
+        size = 0
 
         async def capture(message: Message) -> None:
-            nonlocal start, decided
-            if decided:  # the rest of a stream passes straight through
-                await send(message)
-                return
+            nonlocal start, pieces, stream_start, size
             if message["type"] == "http.response.start":
-                start = message  # held until the body shows whether the answer can be kept
+                start = message
                 return
-            decided = True
-            if start is None:  # not a response this middleware understands: pass it on
+            if start is not None:  # the first piece of the body
+                head, start = start, None
+                body = message.get("body", b"")
+                if not message.get("more_body", False):
+                    if self._keepable(head, body):
+                        await self._send(send, self._keep(key, version, head, body), not_modified=False)
+                    else:
+                        await send(head)
+                        await send(message)
+                    return
+                # A stream: sent as it comes, a copy kept on the side while it stays small enough.
+                await send(head)
+                if self._keepable(head, body):
+                    pieces, stream_start, size = [body], head, len(body)
                 await send(message)
                 return
-            body = message.get("body", b"")
-            if not message.get("more_body", False) and self._keepable(start, body):
-                await self._send(send, self._keep(key, version, start, body), not_modified=False)
-            else:
-                await send(start)
-                await send(message)
+            await send(message)
+            if pieces is None or message["type"] != "http.response.body":
+                return
+            piece = message.get("body", b"")
+            size += len(piece)
+            if size > self.max_answer_bytes:
+                pieces = None
+                return
+            pieces.append(piece)
+            if not message.get("more_body", False):
+                self._keep(key, version, stream_start, b"".join(pieces))
 
         await self.app(scope, receive, capture)
 
@@ -127,11 +148,14 @@ class ResponseCacheMiddleware:
         if start["status"] != 200 or len(body) > self.max_answer_bytes:
             return False
         headers = dict(start.get("headers", []))
-        return headers.get(b"content-type", b"").startswith(b"application/json") and b"set-cookie" not in headers
+        return headers.get(b"content-type", b"").startswith(_KEPT_TYPES) and b"set-cookie" not in headers
 
     def _keep(self, key: tuple[bytes, ...], version: int, start: Message, body: bytes) -> _Answer:
         etag = b'W/"%d-%s"' % (version, hashlib.blake2b(body, digest_size=10).hexdigest().encode())
-        headers = [(name, value) for name, value in start.get("headers", []) if name != b"etag"]
+        # A kept stream is answered whole: with its length instead of chunks.
+        headers = [(name, value) for name, value in start.get("headers", [])
+                   if name not in (b"etag", b"content-length", b"transfer-encoding")]
+        headers.append((b"content-length", str(len(body)).encode()))
         answer = _Answer(version=version, status=start["status"], headers=headers, body=body, etag=etag)
         previous = self._answers.pop(key, None)
         if previous is not None:

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     worker_threads: int = 0
     # Bytes of repeated GET answers kept per worker process while the data have not changed
     # (app.api.response_cache); 0 turns the cache off.
-    response_cache_bytes: int = 32 * 1024 * 1024
+    response_cache_bytes: int = 64 * 1024 * 1024
     sqlite_busy_timeout_ms: int = 5000
     pool_size: int = 10
     # How long a request may wait for a database connection before answering 503.

@@ -74,16 +74,42 @@ def test_a_write_through_another_server_process_shows_at_once(settings, client, 
     assert len(client.get(PAGE).json()["data"]) == 2
 
 
-def test_errors_and_exports_are_not_kept(client, auth):
+def test_errors_are_not_kept(client, auth):
     make_event(client, auth)
     refused = client.get("/v1/events?country=Atlantis")
     assert refused.status_code == 422 and "etag" not in refused.headers
-    export = client.get(PAGE + "&format=csv")
-    assert export.status_code == 200 and "etag" not in export.headers
     # The same URL asking for another representation is another answer.
     as_ndjson = client.get(PAGE, headers={"Accept": "application/x-ndjson"})
     assert as_ndjson.headers["content-type"].startswith("application/x-ndjson")
     assert client.get(PAGE).headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson"])
+def test_an_export_is_streamed_then_answered_whole_until_the_next_write(client, auth, fmt):
+    make_event(client, auth)
+    url = f"{PAGE}&format={fmt}"
+    first = client.get(url)
+    assert first.status_code == 200 and "etag" not in first.headers  # streamed as computed
+    again = client.get(url)
+    assert again.content == first.content
+    assert again.headers["etag"] and int(again.headers["content-length"]) == len(first.content)
+    assert again.headers["content-type"] == first.headers["content-type"]
+    assert again.headers["content-disposition"] == first.headers["content-disposition"]
+    make_event(client, auth, date="2021-03-03")
+    after = client.get(url)
+    assert after.content != first.content and "2021-03-03" in after.text
+
+
+def test_an_export_over_the_size_limit_is_not_kept(settings, database, write_key):
+    small = Settings(**{**settings.model_dump(), "response_cache_bytes": 8 * 1024, "export_chunk_size": 2})
+    with TestClient(create_app(small)) as client:
+        auth = {"Authorization": f"Bearer {write_key}"}
+        for day in range(1, 21):
+            make_event(client, auth, date=f"2020-02-{day:02d}", summary="x" * 400)
+        export = client.get(PAGE + "&format=ndjson")
+        assert len(export.content) > 1024 and len(export.text.splitlines()) == 20
+        again = client.get(PAGE + "&format=ndjson")
+        assert "etag" not in again.headers and again.content == export.content
 
 
 def test_with_reads_behind_a_key_every_request_is_checked(settings, database, write_key):
