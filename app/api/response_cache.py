@@ -69,7 +69,8 @@ class ResponseCacheMiddleware:
             if name == b"accept":
                 accept = value
             elif name == b"authorization":
-                authorization = value
+                # Kept as a digest: no key's secret is held in this process's memory.
+                authorization = hashlib.blake2b(value, digest_size=16).digest()
             elif name == b"if-none-match":
                 if_none_match = value
         try:
