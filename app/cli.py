@@ -46,10 +46,9 @@ def _migrate() -> None:
     from app.services.reference import seed_reference_data
 
     settings = get_settings()
-    upgrade_to_head(settings)
     database = Database.from_settings(settings)
     try:
-        seed_reference_data(database.write_engine)
+        upgrade_to_head(settings, then=lambda: seed_reference_data(database.write_engine))
     finally:
         database.dispose()
 
@@ -69,13 +68,35 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    log_format: Annotated[str | None, typer.Option(
+        help="json (one object a line on stderr) or text; default LOG_FORMAT, else json.")] = None,
+    log_level: Annotated[str | None, typer.Option(
+        help="debug, info, warning or error; default LOG_LEVEL, else info.")] = None,
 ) -> None:
     """Bring the database to the latest migration and serve the API."""
+    import os
+    import tempfile
+
     import uvicorn
 
+    from app.core.observability import logging_config
+
+    settings = get_settings()
+    log_format = log_format or settings.log_format
+    log_level = (log_level or settings.log_level).lower()
+    if log_format not in {"json", "text"} or log_level not in {"debug", "info", "warning", "error"}:
+        console.print("[red]--log-format is json or text; --log-level is debug, info, warning or error[/red]")
+        raise typer.Exit(2)
     _migrate()
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info")
+    with tempfile.TemporaryDirectory(prefix="readout-metrics-") as metrics_directory:
+        if workers > 1 and not settings.prometheus_multiproc_dir:
+            # Each worker writes its counts there and /metrics adds them up (prometheus_client reads this
+            # variable at import, in the workers started below).
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory
+        # One access line per request comes from the app (app.core.observability): uvicorn's is off.
+        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
+                    proxy_headers=True, log_level=log_level, access_log=False,
+                    log_config=logging_config(log_format, log_level))
 
 
 def _in_write_session(action: Callable[[Session], T]) -> T:
@@ -206,12 +227,18 @@ def ingest(
 
             def lines(file: Path = file):  # noqa: ANN202
                 with file.open("rb") as handle:
+                    unreported = 0
                     for number, line in enumerate(handle, start=1):
-                        progress.advance(task, len(line))
+                        unreported += len(line)
+                        if number % 1000 == 0:  # the bar costs more than a line's parsing if moved each line
+                            progress.advance(task, unreported)
+                            unreported = 0
                         yield number, line
+                    progress.advance(task, unreported)
 
             with database.write_session() as session:
-                result = load_lines(session, lines(), actor=CLI_ACTOR, batch_size=settings.bulk_batch_size)
+                result = load_lines(session, lines(), actor=CLI_ACTOR, batch_size=settings.bulk_batch_size,
+                                    parse_processes=settings.bulk_parse_processes)
             totals["stored"] += result.created
             totals["duplicates"] += result.duplicates
             totals["refused"] += result.refused
@@ -253,17 +280,24 @@ def export(
     date_from: Annotated[str | None, typer.Option(help="YYYY-MM-DD, inclusive")] = None,
     date_to: Annotated[str | None, typer.Option(help="YYYY-MM-DD, inclusive")] = None,
     q: Annotated[str | None, typer.Option(help="Words the readout text or summary contains.")] = None,
+    sort: Annotated[str, typer.Option(help="-date (newest first) or date (oldest first)")] = "-date",
+    texts: Annotated[bool, typer.Option(help="NDJSON only: give each source its readout text, so that "
+                                             "`ingest` restores the events whole (a backup).")] = False,
 ) -> None:
-    """Write matching events to standard output."""
+    """Write matching events to standard output.
+
+    A backup: `export --format ndjson --sort date --texts`; `ingest` of it into a new database gives
+    back the same answers (events created oldest first keep their order within a day).
+    """
     from pydantic import ValidationError
 
     from app.api.deps import EventQuery, resolve_filters
     from app.services.events import iterate_events
-    from app.services.export import csv_lines, ndjson_lines
+    from app.services.export import csv_lines, ndjson_lines, with_source_texts
     from app.services.filters import SortOrder
 
-    if fmt not in {"csv", "ndjson"}:
-        console.print("[red]--format must be csv or ndjson[/red]")
+    if fmt not in {"csv", "ndjson"} or sort not in {"-date", "date"} or (texts and fmt != "ndjson"):
+        console.print("[red]--format must be csv or ndjson, --sort -date or date; --texts needs ndjson[/red]")
         raise typer.Exit(2)
     try:
         filters = resolve_filters(EventQuery(
@@ -277,8 +311,10 @@ def export(
         raise typer.Exit(2) from None
     database = _database()
     with database.read_session() as session:
-        events = iterate_events(session, filters=filters, sort=SortOrder.date_desc,
-                                chunk_size=get_settings().export_chunk_size)
+        chunk_size = get_settings().export_chunk_size
+        events = iterate_events(session, filters=filters, sort=SortOrder(sort), chunk_size=chunk_size)
+        if texts:
+            events = with_source_texts(session, events, chunk_size=chunk_size)
         writer = csv_lines(events) if fmt == "csv" else ndjson_lines(events)
         for chunk in writer:
             sys.stdout.write(chunk)

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
+from app.api.deps import clean_query_string
 from app.api.response_cache import ResponseCacheMiddleware
-from app.api.routes import deletions, events, health, people, readouts, reference, stats
+from app.api.routes import deletions, events, health, metrics, people, readouts, reference, stats
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import PROBLEM_MEDIA_TYPE, add_exception_handlers
 from app.core.limits import BodyLimitMiddleware
 from app.core.migrations import head_revision
+from app.core.observability import ObservabilityMiddleware
+from app.core.ratelimit import RateLimiter, RateLimitMiddleware
 from app.extraction import warm_up
+from app.models.event import EventCreate, EventUpdate
 from app.models.readout import ReadoutCreate
+from app.services import keys as key_service
 
 DESCRIPTION = """
 Structured diplomatic events (calls, meetings, visits, messages) extracted from governments'
@@ -29,6 +34,10 @@ press-service readouts, with the source text and evidence for every field.
 Reads are open unless the operator requires a key. Every write needs an API key with write scope,
 sent as `Authorization: Bearer <key>`; keys are made with `python -m app keys create`.
 Errors are RFC 9457 problem details (`application/problem+json`).
+
+Every answer carries an `X-Request-ID` (the one sent, when well formed), which problems repeat as
+`request_id`: quote it when reporting an error. Where the operator turns rate limits on, writes and
+exports answer `429` with `Retry-After` past their budget, and carry `RateLimit` headers.
 """
 
 
@@ -47,7 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         database.dispose()
 
-    app = FastAPIOffline(title="Readout", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPIOffline(title="Readout", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                         dependencies=[Depends(clean_query_string)])
     app.state.settings = settings
     app.state.database = database
     app.state.migration_head = head_revision(settings)
@@ -56,8 +66,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        require_read_key=settings.require_read_key)
     app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
                        path_limits={"/v1/events/bulk": settings.max_bulk_body_bytes})
+    if settings.rate_limit_enabled:
+        # Outside the body limit and the cache: a refused request costs neither a body nor a query.
+        app.state.rate_limiter = RateLimiter.from_settings(settings)
+        app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter, key_owner=_key_owner(database))
+    # Outermost, so that its id, log line and metrics cover every answer, refusals included.
+    app.add_middleware(ObservabilityMiddleware)
     add_exception_handlers(app)
-    for module in (events, readouts, people, reference, stats, deletions, health):
+    for module in (events, readouts, people, reference, stats, deletions, health, metrics):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)
@@ -66,6 +82,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _document_problems(app)
     return app
+
+
+def _key_owner(database: Database) -> Callable[[str], str | None]:
+    """The name of a live key, for the rate limiter to count by (the routes check keys themselves)."""
+
+    def owner(key: str) -> str | None:
+        with database.read_session() as session:
+            row = key_service.authenticate(session, key=key)
+            return row.name if row is not None else None
+
+    return owner
 
 
 def _document_problems(app: FastAPI) -> None:
@@ -79,7 +106,9 @@ def _document_problems(app: FastAPI) -> None:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for path in schema.get("paths", {}).values():
             for operation in path.values():
-                for status, response in operation.get("responses", {}).items():
+                # Every route refuses a query string that is not UTF-8 or holds NUL (clean_query_string).
+                operation.setdefault("responses", {}).setdefault("422", {})
+                for status, response in operation["responses"].items():
                     content = response.get("content", {})
                     if status[0] in "45" and "application/json" in content:
                         content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
@@ -89,8 +118,9 @@ def _document_problems(app: FastAPI) -> None:
                         response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
-        # Bodies read by hand (a readout as JSON or text/plain) are described by their model.
-        for model in (ReadoutCreate,):
+        # Bodies read by hand (a readout as JSON or text/plain; events, read after the key check) are
+        # described by their model.
+        for model in (ReadoutCreate, EventCreate, EventUpdate):
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             for name, nested in definition.pop("$defs", {}).items():
                 components.setdefault(name, nested)

@@ -8,6 +8,7 @@ the suite creates a database of its own on that server and drops it at the end.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -26,6 +27,10 @@ from app.services import keys as key_service
 from app.services.reference import seed_reference_data
 
 TEST_DATABASE_URL = os.environ.get("READOUT_TEST_DATABASE_URL", "").strip()
+
+# Hypothesis (property tests, schema fuzzing) keeps caches under ./.hypothesis unless told otherwise:
+# the tests write nothing into the repository. (Their example database is off: `database=None`.)
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "readout-hypothesis"))
 
 
 def _admin_url(url: URL) -> URL:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -16,8 +18,11 @@ from app.core.config import Settings
 from app.core.errors import (
     ForbiddenError,
     UnauthorizedError,
+    UnsupportedMediaTypeError,
     ValidationProblem,
+    errors_from_pydantic,
     field_error,
+    invalid,
 )
 from app.models import ApiKey
 from app.models.api_key import KeyScope
@@ -32,6 +37,25 @@ from app.services.ids import parse_id
 # The dependencies are `async def` although the database is not: each plain `def` dependency costs
 # a trip to the thread pool and back on every request. Creating a session does no I/O (it
 # connects when first used, in the route's thread); closing it hands the connection back to the pool.
+
+
+_PARAMETER_NAME = re.compile(r"[a-z_]{1,40}")
+
+
+async def clean_query_string(request: Request) -> None:
+    """Every query string is UTF-8 text without NUL (applied to every route by app.main). Starlette
+    reads invalid UTF-8 as replacement characters, a filter for something nobody sent; and
+    PostgreSQL refuses NUL in text, so it must not get that far."""
+    raw = request.scope.get("query_string", b"")
+    if not raw:
+        return
+    try:
+        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise invalid("query", "the query string is not valid UTF-8") from None
+    for name, value in pairs:
+        if "\x00" in name or "\x00" in value:
+            raise invalid(name if _PARAMETER_NAME.fullmatch(name) else "query", "must not contain NUL characters")
 
 
 async def get_settings(request: Request) -> Settings:
@@ -95,6 +119,33 @@ async def require_read_key(request: Request) -> None:
 
 WriterDep = Annotated[str, Depends(require_write_key)]
 
+BodyModel = TypeVar("BodyModel", bound=BaseModel)
+
+
+def json_body(model: type[BodyModel]) -> Callable[[Request], Awaitable[BodyModel]]:
+    """A dependency reading the JSON body as `model`. FastAPI reads and parses a declared body before
+    any dependency runs; read here, after `WriterDep` in the route's parameters, a request without a
+    valid write key is refused (401/403) before its body is read, and a refusal never depends on it.
+    The route documents the body with `openapi_extra` (see `json_request_body`)."""
+
+    async def read(request: Request) -> BodyModel:
+        media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise UnsupportedMediaTypeError("send the body as application/json")
+        try:
+            return model.model_validate_json(await request.body())
+        except ValidationError as error:
+            errors = errors_from_pydantic(list(error.errors()))
+            raise ValidationProblem("; ".join(f"{e.field}: {e.detail}" for e in errors[:5]), errors=errors) from None
+
+    return read
+
+
+def json_request_body(model: type[BaseModel]) -> dict[str, object]:
+    """The OpenAPI `requestBody` of a route reading `json_body(model)` (app.main adds the model's schema)."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
 
 class ExportFormat(StrEnum):
     json = "json"
@@ -136,10 +187,11 @@ class EventListQuery(EventQuery, PageQuery):
 
 def _codes(values: list[str], *, field: str, allow_organizations: bool) -> tuple[list[str], list]:
     codes, errors = [], []
-    for value in values:
+    for position, value in enumerate(values, start=1):
         code = resolve_country(value) or (resolve_organization(value) if allow_organizations else None)
         if code is None:
-            errors.append(field_error(field, f"unknown country {value[:80]!r}"))
+            # Which value, not the value: problems never repeat what was sent.
+            errors.append(field_error(field, f"value {position} is not a known country or organisation"))
         else:
             codes.append(code)
     return list(dict.fromkeys(codes)), errors
@@ -151,11 +203,11 @@ def resolve_filters(query: EventQuery) -> EventFilters:
     initiators, initiator_errors = _codes(query.initiator, field="initiator", allow_organizations=True)
     errors += initiator_errors
     person_ids = []
-    for value in query.person_id:
+    for position, value in enumerate(query.person_id, start=1):
         try:
             person_ids.append(parse_id(value, error=ValidationProblem()))
         except ValidationProblem:
-            errors.append(field_error("person_id", f"{value[:40]!r} is not a person id"))
+            errors.append(field_error("person_id", f"value {position} is not a person id"))
     if query.date_from and query.date_to and query.date_from > query.date_to:
         errors.append(field_error("date_from", "date_from is after date_to"))
     if errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,19 +31,41 @@ class Settings(BaseSettings):
     # Lines committed together by the bulk endpoint and the ingest command (fewer commits, fewer
     # WAL checkpoints; a batch that fails in the database is retried line by line).
     bulk_batch_size: int = 2000
+    # Processes that parse and validate the lines of a bulk load ahead of the batch being stored
+    # (parsing costs about what storing does); 0 parses in the loading process itself.
+    bulk_parse_processes: int = Field(default=1, ge=0)
 
     # Threads per worker process that run routes at once; 0 keeps the server's default (40). Fewer
     # threads contend less for the GIL: 1 doubled a read-heavy worker's throughput at 16 connections
-    # (bench: country=BY 47 -> 99 requests/s), but with SQLite, concurrent writers then time out
-    # (503) in tests/api/test_readouts.py's concurrency test: not for write-heavy use until that is solved.
+    # (bench: country=BY 47 -> 99 requests/s). Safe for writers too: no write transaction is left open
+    # across a trip to the thread pool (app.core.db; tests/hardening/test_concurrency.py runs a server with 1).
     worker_threads: int = 0
     # Bytes of repeated GET answers kept per worker process while the data have not changed
     # (app.api.response_cache); 0 turns the cache off.
     response_cache_bytes: int = 64 * 1024 * 1024
     sqlite_busy_timeout_ms: int = 5000
+    # PostgreSQL's counterpart: how long a statement waits for a lock (a table held by maintenance or
+    # a migration, another writer's row or advisory lock) before its request answers 503. Without
+    # it such a request hangs for as long as the lock is held.
+    postgres_lock_timeout_ms: int = 5000
     pool_size: int = 10
     # How long a request may wait for a database connection before answering 503.
     pool_timeout_seconds: float = 5.0
+
+    # Rate limits (app.core.ratelimit), per API key when a valid key is sent, else per client address,
+    # on writes and on exports; a token bucket per process. Off by default for local use.
+    rate_limit_enabled: bool = False
+    rate_limit_writes_per_minute: int = Field(default=60, ge=1)
+    rate_limit_write_burst: int = Field(default=30, ge=1, description="Writes allowed at once after a pause.")
+    rate_limit_exports_per_minute: int = Field(default=6, ge=1)
+    rate_limit_export_burst: int = Field(default=3, ge=1, description="Exports allowed at once after a pause.")
+
+    # Logs of `serve`: one JSON object a line on stderr (for collectors), or text for a terminal.
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Set by `serve --workers N` (N > 1) for prometheus_client's multiprocess mode, so that /metrics
+    # adds up every worker; the environment variable has this name because prometheus_client reads it.
+    prometheus_multiproc_dir: str | None = None
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,6 +8,12 @@ SQLite allows one writer at a time. A transaction that reads and then writes wou
 SQLITE_BUSY (ignoring busy_timeout) if another writer got in between, so write requests use a
 second engine whose transactions start with BEGIN IMMEDIATE: writers queue on the busy timeout
 instead. Reads use plain deferred transactions and never block in WAL mode.
+
+So a write service builds its answer BEFORE it commits, and leaves no transaction open when it
+returns: a read after the commit would begin another (IMMEDIATE) transaction, and the session is
+only closed once FastAPI has validated the answer, on a further trip to the thread pool. With a
+small pool (WORKER_THREADS=1) that trip waits behind a writer which waits for the lock the first
+one still holds, until busy_timeout: every concurrent writer then failed with 503.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ def make_engine(settings: Settings, *, immediate: bool = False, url: str | None 
         pool_timeout=settings.pool_timeout_seconds,
         # A dropped connection (database restarted) is noticed and replaced instead of failing a request.
         pool_pre_ping=True,
-        connect_args={"connect_timeout": 3},
+        connect_args={"connect_timeout": 3, "options": f"-c lock_timeout={int(settings.postgres_lock_timeout_ms)}"},
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -19,6 +20,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 from starlette.routing import Match
+
+from app.core.metrics import count_problem
+from app.core.observability import REQUEST_ID_HEADER, current_request_id
 
 logger = logging.getLogger("app.errors")
 
@@ -43,6 +47,8 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = None
     errors: list[FieldError] | None = None
+    request_id: str | None = Field(default=None, description="The request's `X-Request-ID`: quote it when "
+                                                              "reporting a problem, it is on the server's log lines.")
 
 
 class ProblemError(Exception):
@@ -120,12 +126,20 @@ class ValidationProblem(ProblemError):
     status, slug, title = 422, "validation-error", "The request is not valid"
 
 
+class TooManyRequestsError(ProblemError):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
 class NotImplementedProblem(ProblemError):
     status, slug, title = 501, "not-implemented", "Not implemented"
 
 
 class ServiceUnavailableError(ProblemError):
     status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+class NotReadyError(ServiceUnavailableError):
+    slug, title = "not-ready", "Not ready"
 
 
 def field_error(field: str, detail: str, *, location: str = "query", type: str = "value_error") -> FieldError:
@@ -153,19 +167,31 @@ def errors_from_pydantic(errors: list[dict[str, Any]], *, default_location: str 
 
 
 def problem_response(error: ProblemError, request: Request | None = None) -> JSONResponse:
+    body = error.to_problem(instance=_instance(request) if request else None)
+    request_id = current_request_id()
+    if request_id is not None:
+        body["request_id"] = request_id
+    count_problem(error.status, error.slug)
     return JSONResponse(
-        jsonable_encoder(error.to_problem(instance=request.url.path if request else None)),
+        jsonable_encoder(body),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=error.headers,
     )
 
 
+def _instance(request: Request) -> str:
+    """The request's path as sent, percent-encoded as a URI reference is: what a client put in a
+    path comes back as data, never as markup."""
+    raw = request.scope.get("raw_path")
+    return quote(raw.decode("latin-1") if raw else request.url.path, safe="/%")
+
+
 _STATUS_ERRORS: dict[int, type[ProblemError]] = {
     cls.status: cls
     for cls in (BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, MethodNotAllowedError,
                 NotAcceptableError, ConflictError, PayloadTooLargeError, UnsupportedMediaTypeError,
-                ValidationProblem, NotImplementedProblem, ServiceUnavailableError)
+                ValidationProblem, TooManyRequestsError, NotImplementedProblem, ServiceUnavailableError)
 }
 
 
@@ -209,7 +235,13 @@ def add_exception_handlers(app: FastAPI) -> None:
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             return await _database_unavailable(request, exc)
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(ProblemError("An unexpected error occurred; it has been logged."), request)
+        response = problem_response(ProblemError("An unexpected error occurred; it has been logged."), request)
+        # This handler answers from outside every middleware (Starlette's ServerErrorMiddleware), so
+        # the request id middleware never sees this answer: it carries the id itself.
+        request_id = current_request_id()
+        if request_id is not None:
+            response.headers[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 def _allowed_methods(request: Request) -> list[str]:

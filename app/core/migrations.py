@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -33,10 +34,15 @@ def alembic_config(settings: Settings) -> Config:
 _MIGRATION_LOCK_ID = 0x5EAD0_07
 
 
-def upgrade_to_head(settings: Settings) -> None:
+def upgrade_to_head(settings: Settings, *, then: Callable[[], None] | None = None) -> None:
+    """Migrate to the latest revision, then run `then` (seeding the reference data) under the same
+    lock: replicas starting together on a new PostgreSQL database would otherwise both seed it, and
+    every office-holder would be stored twice. (SQLite writers take turns on the database's lock.)"""
     config = alembic_config(settings)
     if settings.is_sqlite:
         command.upgrade(config, "head")
+        if then is not None:
+            then()
         return
     engine = create_engine(settings.database_url, poolclass=pool.NullPool)
     try:
@@ -47,6 +53,8 @@ def upgrade_to_head(settings: Settings) -> None:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
                 connection.commit()
+                if then is not None:
+                    then()
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
                 connection.commit()

@@ -449,16 +449,21 @@ def _extract(text: str, publisher: str | None, published_at: datetime.date | Non
     for hit in hits:
         topic_evidence.setdefault(hit.topic, []).append(_ev(doc, hit.start, hit.end))
     main_sentence = analysis.body_main.sentence if analysis.body_main else None
+    # Read once per sentence, not once per organisation named in it: a long sentence naming many
+    # organisations would otherwise cost organisations x its length (or x its matches).
+    main_is_venue = main_sentence is not None and bool(_VENUE.search(main_sentence.text))
     multilateral_context: dict[int, bool] = {}
+    body_starts: dict[int, set[int]] = {}
     for start, end, code, index in orgs:
         sentence = doc.sentences[index]
         if any(p.country == code for p in people) and main_sentence is not None and index == main_sentence.index:
             continue  # the organisation of a participant, named with its title
-        if main_sentence is not None and index == main_sentence.index and _VENUE.search(sentence.text):
+        if main_is_venue and index == main_sentence.index:
             continue  # "on the margins of the G7 summit": the venue, not the agenda
         if index not in multilateral_context:
             multilateral_context[index] = bool(_MULTILATERAL_CONTEXT.search(sentence.text))
-        body = any(m.start == start and m.category == "body" for m in ctx.matches[index])
+            body_starts[index] = {m.start for m in ctx.matches[index] if m.category == "body"}
+        body = start in body_starts[index]
         if code in _FORUMS or body or multilateral_context[index]:
             topic_evidence.setdefault("multilateral", []).append(_ev(doc, start, end))
             if len(topic_evidence["multilateral"]) > 3:

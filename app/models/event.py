@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, field_validator, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
@@ -177,8 +177,9 @@ class _EventFields(BaseModel):
 
     kind: EventKind | None = None
     date: IsoDate | None = None
-    duration_minutes: int | None = PydanticField(default=None, ge=0, le=100_000)
-    duration_approximate: bool | None = None
+    # Strict: lax validation would read `false` as 0 minutes and "yes" as true.
+    duration_minutes: StrictInt | None = PydanticField(default=None, ge=0, le=100_000)
+    duration_approximate: StrictBool | None = None
     initiator: PartyCode | None = None
     participants: list[ParticipantIn] | None = PydanticField(default=None, min_length=1, max_length=100)
     topics: list[Topic] | None = PydanticField(default=None, max_length=100)
@@ -195,7 +196,7 @@ class _EventFields(BaseModel):
 class EventCreate(_EventFields):
     kind: EventKind
     date: IsoDate
-    duration_approximate: bool = False
+    duration_approximate: StrictBool = False
     participants: list[ParticipantIn] = PydanticField(min_length=1, max_length=100)
     topics: list[Topic] = PydanticField(default_factory=list, max_length=100)
     mentioned_countries: list[CountryCode] = PydanticField(default_factory=list, max_length=300)

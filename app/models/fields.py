@@ -22,21 +22,21 @@ def _no_nul(value: str) -> str:
 def _country(value: str) -> str:
     code = resolve_country(value)
     if code is None:
-        raise ValueError(f"unknown country {value[:80]!r}; give an ISO 3166-1 code or an English name")
+        raise ValueError("unknown country; give an ISO 3166-1 code or an English name")
     return code
 
 
 def _organization(value: str) -> str:
     code = resolve_organization(value)
     if code is None:
-        raise ValueError(f"unknown organisation {value[:80]!r}")
+        raise ValueError("unknown organisation")
     return code
 
 
 def _party(value: str) -> str:
     code = resolve_country(value) or resolve_organization(value)
     if code is None:
-        raise ValueError(f"unknown country or organisation {value[:80]!r}")
+        raise ValueError("unknown country or organisation")
     return code
 
 

@@ -11,9 +11,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.core.errors import InvalidCursorError, NotFoundError, ProblemError, invalid
@@ -35,15 +35,14 @@ from app.models.event import (
     EventUpdate,
     HistoryEntry,
     ParticipantIn,
-    SourceIn,
 )
 from app.services.documents import document_texts
 from app.services.filters import EventFilters, SortOrder, ordered_page
 from app.services.ids import parse_id
 from app.services.locks import lock_natural_keys
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import decode_cursor, encode_cursor, position_id
 from app.services.people import KnownPerson, PersonResolver, person_lock_key
-from app.services.sql import chunks, insert_returning_ids
+from app.services.sql import chunks, insert_rows, insert_rows_returning_ids
 
 
 def content_hash(text: str) -> str:
@@ -52,7 +51,7 @@ def content_hash(text: str) -> str:
 
 
 def event_id_of(public_id: str) -> int:
-    return parse_id(public_id, error=NotFoundError(f"no event with id {public_id!r}"))
+    return parse_id(public_id, error=NotFoundError("no event with this id"))
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -86,7 +85,7 @@ def get_event(session: Session, *, event_id: str) -> str:
 
 def _position(position: dict[str, Any]) -> tuple[dt.date, int]:
     try:
-        return dt.date.fromisoformat(str(position["d"])), int(position["i"])
+        return dt.date.fromisoformat(position["d"]), position_id(position)
     except (KeyError, TypeError, ValueError):
         raise InvalidCursorError("the cursor is not one this service issued") from None
 
@@ -128,12 +127,57 @@ def event_lock_keys(kind: str, date: dt.date) -> list[str]:
     return [f"event:{kind}:{date + dt.timedelta(days=offset)}" for offset in (-1, 0, 1)]
 
 
-def lock_keys_for(items: Sequence[EventCreate]) -> Iterator[str]:
+def lock_keys_for(items: Sequence[EventCreate | NewEvent]) -> Iterator[str]:
     """Every lock that storing these events may need (app.services.locks); lazily, as SQLite needs none."""
-    for data in items:
-        yield from event_lock_keys(data.kind.value, data.date)
-        yield from (person_lock_key(p.name, p.country) for p in data.participants if p.name and not p.person_id)
-        yield from (f"readout:{content_hash(s.text)}" for s in data.sources if s.text)
+    for event in (data if isinstance(data, NewEvent) else NewEvent.of(data) for data in items):
+        yield from event_lock_keys(event.kind, event.date)
+        yield from (person_lock_key(p.name, p.country) for p in event.participants if p.name and not p.person_id)
+        yield from (f"readout:{s.content_hash}" for s in event.sources if s.content_hash)
+
+
+class NewParticipant(NamedTuple):
+    name: str | None
+    title: str | None
+    country: str | None
+    person_id: str | None
+
+
+class NewSource(NamedTuple):
+    publisher: str | None
+    url: str | None
+    published_at: dt.date | None
+    text: str | None
+    content_hash: str | None  # of `text`; None without one
+
+
+class NewEvent(NamedTuple):
+    """A validated EventCreate as the write path reads it: plain values, with its texts' hashes.
+
+    The bulk loader validates lines in a second process while it writes; these cross between the
+    processes for a tenth of what pydantic models cost to pickle and rebuild.
+    """
+
+    kind: str  # EventKind and Topic values: plain strings cross processes cheaper than members
+    date: dt.date
+    duration_minutes: int | None
+    duration_approximate: bool
+    initiator: str | None
+    participants: tuple[NewParticipant, ...]
+    topics: tuple[str, ...]
+    mentioned_countries: tuple[str, ...]
+    organizations: tuple[str, ...]
+    summary: str | None
+    sources: tuple[NewSource, ...]
+
+    @classmethod
+    def of(cls, data: EventCreate) -> NewEvent:
+        return cls(
+            data.kind.value, data.date, data.duration_minutes, data.duration_approximate, data.initiator,
+            tuple(NewParticipant(p.name, p.title, p.country, p.person_id) for p in data.participants),
+            tuple(topic.value for topic in data.topics), tuple(data.mentioned_countries), tuple(data.organizations),
+            data.summary,
+            tuple(NewSource(s.publisher, s.url, s.published_at, s.text, content_hash(s.text) if s.text else None)
+                  for s in data.sources))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +191,8 @@ class ParticipantRow:
     country: str | None
 
 
-def participant_rows(resolver: PersonResolver, participants: Sequence[ParticipantIn]) -> list[ParticipantRow]:
+def participant_rows(resolver: PersonResolver,
+                     participants: Sequence[ParticipantIn | NewParticipant]) -> list[ParticipantRow]:
     """Participants matched to people; `resolver` must have prefetched their names and ids.
 
     One person listed twice (two spellings of one name) is one participant: the first listing stays.
@@ -174,7 +219,7 @@ def participant_rows(resolver: PersonResolver, participants: Sequence[Participan
     return rows
 
 
-def prefetch_people(resolver: PersonResolver, items: Sequence[EventCreate]) -> dict[int, ProblemError]:
+def prefetch_people(resolver: PersonResolver, items: Sequence[EventCreate | NewEvent]) -> dict[int, ProblemError]:
     """Find or create every person the items name; answers the refusals, by item index, of items that
     link to a person id that does not exist."""
     resolver.prefetch((p.name, p.country) for data in items for p in data.participants
@@ -188,7 +233,7 @@ def prefetch_people(resolver: PersonResolver, items: Sequence[EventCreate]) -> d
             if p.person_id and (not p.person_id.isdigit() or len(p.person_id) >= 19
                                 or int(p.person_id) not in known):
                 refusals[index] = invalid(f"participants.{position}.person_id",
-                                          f"no person with id {p.person_id!r}", location="body")
+                                          "no person with this id", location="body")
             elif p.person_id and p.name:
                 resolver.add_alias(known[int(p.person_id)], p.name)
     return refusals
@@ -207,24 +252,32 @@ class CreateOutcome:
     created: bool
 
 
+# The link rows as the bulk helpers of app.services.sql take them: tuples in these columns' order.
+PARTICIPANT_COLUMNS = ("event_id", "position", "person_id", "name", "title", "country", "event_date")
+TOPIC_COLUMNS = ("event_id", "topic", "event_date")
+COUNTRY_COLUMNS = ("event_id", "country", "role", "event_date")
+READOUT_COLUMNS = ("text", "publisher", "url", "published_at", "content_hash", "event_id", "created_at")
+HISTORY_COLUMNS = ("event_id", "actor", "action", "changes", "changed_at")
+EVENT_COLUMNS = ("kind", "date", "duration_minutes", "duration_approximate", "initiator", "summary",
+                 "discrepancies", "fingerprint", "created_at", "updated_at")
+
+
 def _country_rows(event_id: int, date: dt.date, participants: Sequence[ParticipantRow], initiator: str | None,
-                  mentioned: Iterable[str]) -> list[dict[str, Any]]:
+                  mentioned: Iterable[str]) -> list[tuple[Any, ...]]:
     roles = {
         CountryRole.participant: {row.country for row in participants if row.country},
         CountryRole.initiator: {initiator} if initiator else set(),
         CountryRole.mentioned: set(mentioned),
     }
-    return [{"event_id": event_id, "country": code, "role": role, "event_date": date}
-            for role, codes in roles.items() for code in sorted(codes)]
+    return [(event_id, code, role, date) for role, codes in roles.items() for code in sorted(codes)]
 
 
-def _participant_values(event_id: int, date: dt.date, rows: Sequence[ParticipantRow]) -> list[dict[str, Any]]:
-    return [{"event_id": event_id, "position": r.position, "person_id": r.person_id, "name": r.name,
-             "title": r.title, "country": r.country, "event_date": date} for r in rows]
+def _participant_values(event_id: int, date: dt.date, rows: Sequence[ParticipantRow]) -> list[tuple[Any, ...]]:
+    return [(event_id, r.position, r.person_id, r.name, r.title, r.country, date) for r in rows]
 
 
-def _readout_rows(event_id: int, sources: Sequence[SourceIn], digests: Sequence[str | None],
-                  stored_hashes: set[str]) -> list[dict[str, Any]]:
+def _readout_rows(event_id: int, sources: Sequence[NewSource], digests: Sequence[str | None],
+                  stored_hashes: set[str], now: dt.datetime) -> list[tuple[Any, ...]]:
     """Rows for the sources not stored yet; adds their hashes to `stored_hashes`."""
     rows = []
     for source, digest in zip(sources, digests, strict=True):
@@ -232,13 +285,11 @@ def _readout_rows(event_id: int, sources: Sequence[SourceIn], digests: Sequence[
             if digest in stored_hashes:
                 continue
             stored_hashes.add(digest)
-        rows.append({"text": source.text, "publisher": source.publisher, "url": source.url,
-                     "published_at": source.published_at, "content_hash": digest, "event_id": event_id,
-                     "created_at": utcnow()})
+        rows.append((source.text, source.publisher, source.url, source.published_at, digest, event_id, now))
     return rows
 
 
-def create_events_uncommitted(session: Session, items: Sequence[EventCreate], *, actor: str,
+def create_events_uncommitted(session: Session, items: Sequence[EventCreate | NewEvent], *, actor: str,
                               resolver: PersonResolver | None = None) -> list[CreateOutcome | ProblemError]:
     """Store many events in a handful of set-based statements; one outcome per item, in order.
 
@@ -246,21 +297,21 @@ def create_events_uncommitted(session: Session, items: Sequence[EventCreate], *,
     already, or an event of the same kind, date and participants is; its new sources are attached
     to that event. An item naming an unknown person id is refused alone.
     """
+    events = [data if isinstance(data, NewEvent) else NewEvent.of(data) for data in items]
     resolver = resolver or PersonResolver(session)
-    lock_natural_keys(session, lock_keys_for(items))
-    outcomes: list[CreateOutcome | ProblemError | None] = [None] * len(items)
-    for index, refusal in prefetch_people(resolver, items).items():
+    lock_natural_keys(session, lock_keys_for(events))
+    outcomes: list[CreateOutcome | ProblemError | None] = [None] * len(events)
+    for index, refusal in prefetch_people(resolver, events).items():
         outcomes[index] = refusal
-    # Each source text's hash, computed once: None for a source without text.
-    source_hashes = [[content_hash(s.text) if s.text else None for s in data.sources] for data in items]
+    source_hashes = [[s.content_hash for s in data.sources] for data in events]
     hashes = {digest: None for digests in source_hashes for digest in digests if digest}
     stored_text: dict[str, int] = {}
     for chunk in chunks(list(hashes), 500):
         stored_text.update(tuple(row) for row in session.connection().execute(
             select(Readout.content_hash, Readout.event_id)
             .where(Readout.content_hash.in_(chunk), Readout.event_id.is_not(None))))
-    rows = {i: participant_rows(resolver, data.participants) for i, data in enumerate(items) if outcomes[i] is None}
-    prints = {i: fingerprint(items[i].kind.value, items[i].date, rows[i]) for i in rows}
+    rows = {i: participant_rows(resolver, data.participants) for i, data in enumerate(events) if outcomes[i] is None}
+    prints = {i: fingerprint(events[i].kind, events[i].date, rows[i]) for i in rows}
     stored_events: dict[str, int] = {}
     for chunk in chunks(sorted(set(prints.values())), 500):
         for print_, event_id in session.connection().execute(
@@ -284,41 +335,44 @@ def create_events_uncommitted(session: Session, items: Sequence[EventCreate], *,
             new.append(i)
             batch_prints[prints[i]] = i
             batch_texts.update(dict.fromkeys(digests, i))
-    # Core statements on the tables (not the ORM's bulk layer): these run once per batch of thousands.
+    # Plain tuples through the driver's executemany (app.services.sql): these run once per batch of
+    # thousands, where building and processing a dict of parameters per row cost more than the database.
     connection = session.connection()
+    no_discrepancies: list[Any] = []  # one object for every row: converted to JSON once
+    no_changes: dict[str, Any] = {}
     if new:
-        ids = insert_returning_ids(connection, Event.__table__, [
-            {"kind": items[i].kind.value, "date": items[i].date, "duration_minutes": items[i].duration_minutes,
-             "duration_approximate": items[i].duration_approximate, "initiator": items[i].initiator,
-             "summary": items[i].summary, "discrepancies": [], "fingerprint": prints[i],
-             "created_at": now, "updated_at": now} for i in new])
+        ids = insert_rows_returning_ids(connection, Event.__table__, EVENT_COLUMNS, [
+            (events[i].kind, events[i].date, events[i].duration_minutes, events[i].duration_approximate,
+             events[i].initiator, events[i].summary, no_discrepancies, prints[i], now, now) for i in new])
         for i, event_id in zip(new, ids, strict=True):
             outcomes[i] = CreateOutcome(event_id=event_id, created=True)
     for i, first in same_as.items():
         outcomes[i] = CreateOutcome(event_id=outcomes[first].event_id, created=False)  # type: ignore[union-attr]
 
-    participants, topics, countries, readouts, history = [], [], [], [], []
+    participants: list[tuple[Any, ...]] = []
+    topics: list[tuple[Any, ...]] = []
+    countries: list[tuple[Any, ...]] = []
+    readouts: list[tuple[Any, ...]] = []
+    history: list[tuple[Any, ...]] = []
     stored_hashes = set(stored_text)
     for i in new:
-        data, event_id = items[i], outcomes[i].event_id  # type: ignore[union-attr]
+        data, event_id = events[i], outcomes[i].event_id  # type: ignore[union-attr]
         participants += _participant_values(event_id, data.date, rows[i])
-        topics += [{"event_id": event_id, "topic": topic.value, "event_date": data.date} for topic in data.topics]
+        topics += [(event_id, topic, data.date) for topic in data.topics]
         countries += _country_rows(event_id, data.date, rows[i], data.initiator,
                                    [*data.mentioned_countries, *data.organizations])
-        readouts += _readout_rows(event_id, data.sources, source_hashes[i], stored_hashes)
-        history.append({"event_id": event_id, "actor": actor, "action": "create", "changes": {},
-                        "changed_at": now})
+        readouts += _readout_rows(event_id, data.sources, source_hashes[i], stored_hashes, now)
+        history.append((event_id, actor, "create", no_changes, now))
     for i, outcome in enumerate(outcomes):
         if isinstance(outcome, CreateOutcome) and not outcome.created:
-            added = _readout_rows(outcome.event_id, items[i].sources, source_hashes[i], stored_hashes)
+            added = _readout_rows(outcome.event_id, events[i].sources, source_hashes[i], stored_hashes, now)
             if added:
                 readouts += added
-                history.append({"event_id": outcome.event_id, "actor": actor, "action": "merge",
-                                "changes": {"sources": {"added": len(added)}}, "changed_at": now})
-    for model, values in ((EventParticipant, participants), (EventTopic, topics), (EventCountry, countries),
-                          (Readout, readouts), (EventHistory, history)):
-        if values:
-            connection.execute(insert(model.__table__), values)
+                history.append((outcome.event_id, actor, "merge", {"sources": {"added": len(added)}}, now))
+    for model, columns, values in ((EventParticipant, PARTICIPANT_COLUMNS, participants),
+                                   (EventTopic, TOPIC_COLUMNS, topics), (EventCountry, COUNTRY_COLUMNS, countries),
+                                   (Readout, READOUT_COLUMNS, readouts), (EventHistory, HISTORY_COLUMNS, history)):
+        insert_rows(connection, model.__table__, columns, values)
     return outcomes  # type: ignore[return-value]
 
 
@@ -332,8 +386,10 @@ def create_event_uncommitted(session: Session, *, data: EventCreate, actor: str,
 
 def create_event(session: Session, *, data: EventCreate, actor: str) -> tuple[EventPublic, bool]:
     outcome = create_event_uncommitted(session, data=data, actor=actor)
+    # Answered from inside the transaction, which then ends: no transaction is left open (app.core.db).
+    event = hydrate(session, [load_event(session, event_id=str(outcome.event_id))])[0]
     session.commit()
-    return hydrate(session, [load_event(session, event_id=str(outcome.event_id))])[0], outcome.created
+    return event, outcome.created
 
 
 def record_history(session: Session, event: Event, *, actor: str, action: str, changes: dict[str, Any]) -> None:
@@ -347,15 +403,15 @@ def write_links(session: Session, event: Event, *, participants: list[Participan
     assert event.id is not None
     if participants is not None:
         session.execute(delete(EventParticipant).where(EventParticipant.event_id == event.id))
-        session.execute(insert(EventParticipant), _participant_values(event.id, event.date, participants))
+        insert_rows(session.connection(), EventParticipant.__table__, PARTICIPANT_COLUMNS,
+                    _participant_values(event.id, event.date, participants))
     else:
         session.execute(update(EventParticipant).where(EventParticipant.event_id == event.id)
                         .values(event_date=event.date))
     if topics is not None:
         session.execute(delete(EventTopic).where(EventTopic.event_id == event.id))
-        if topics:
-            session.execute(insert(EventTopic), [{"event_id": event.id, "topic": topic, "event_date": event.date}
-                                                 for topic in topics])
+        insert_rows(session.connection(), EventTopic.__table__, TOPIC_COLUMNS,
+                    [(event.id, topic, event.date) for topic in topics])
     else:
         session.execute(update(EventTopic).where(EventTopic.event_id == event.id).values(event_date=event.date))
     if participants is None:
@@ -364,9 +420,8 @@ def write_links(session: Session, event: Event, *, participants: list[Participan
         mentioned = list(session.scalars(select(EventCountry.country).where(
             EventCountry.event_id == event.id, EventCountry.role == CountryRole.mentioned)))
     session.execute(delete(EventCountry).where(EventCountry.event_id == event.id))
-    values = _country_rows(event.id, event.date, participants, event.initiator, mentioned)
-    if values:
-        session.execute(insert(EventCountry), values)
+    insert_rows(session.connection(), EventCountry.__table__, COUNTRY_COLUMNS,
+                _country_rows(event.id, event.date, participants, event.initiator, mentioned))
     event.fingerprint = fingerprint(event.kind, event.date, participants)
     session.flush()
 
@@ -412,8 +467,9 @@ def update_event(session: Session, *, event_id: str, data: EventUpdate, actor: s
         # Discrepancies an analyst has settled by correcting the field are no longer open.
         event.discrepancies = [d for d in event.discrepancies or [] if d.get("field") not in changes]
         record_history(session, event, actor=actor, action="update", changes=changes)
+    corrected = hydrate(session, [event])[0]  # before the commit: no transaction is left open (app.core.db)
     session.commit()
-    return hydrate(session, [event])[0]
+    return corrected
 
 
 def delete_event(session: Session, *, event_id: str, actor: str) -> None:
@@ -429,7 +485,7 @@ def event_history(session: Session, *, event_id: str) -> list[HistoryEntry]:
     key = event_id_of(event_id)
     rows = list(session.scalars(select(EventHistory).where(EventHistory.event_id == key).order_by(EventHistory.id)))
     if not rows and session.get(Event, key) is None:
-        raise NotFoundError(f"no event with id {event_id!r}")
+        raise NotFoundError("no event with this id")
     return [HistoryEntry(id=str(row.id), event_id=str(row.event_id), changed_at=row.changed_at, actor=row.actor,
                          action=row.action, changes=row.changes) for row in rows]
 
@@ -443,9 +499,11 @@ def list_deletions(session: Session, *, since: dt.datetime | None, limit: int,
     if cursor:
         position = decode_cursor(cursor, fingerprint=fingerprint)
         try:
-            key = (dt.datetime.fromisoformat(position["t"]), int(position["i"]))
+            key = (dt.datetime.fromisoformat(position["t"]), position_id(position))
         except (KeyError, TypeError, ValueError):
             raise InvalidCursorError("the cursor is not one this service issued") from None
+        if key[0].tzinfo is None:  # issued cursors carry a zone; the column refuses naive times
+            raise InvalidCursorError("the cursor is not one this service issued")
         statement = statement.where(tuple_(EventDeletion.deleted_at, EventDeletion.event_id) > key)
     rows = list(session.scalars(
         statement.order_by(EventDeletion.deleted_at, EventDeletion.event_id).limit(limit + 1)

@@ -6,7 +6,13 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Readout
 
 CSV_COLUMNS = [
     "id", "kind", "date", "duration_minutes", "duration_approximate", "initiator", "participants",
@@ -70,3 +76,16 @@ def ndjson_lines(documents: Iterable[str]) -> Iterator[str]:
             yield "".join(lines)
             lines, size = [], 0
     yield "".join(lines)
+
+
+def with_source_texts(session: Session, documents: Iterable[str], *, chunk_size: int) -> Iterator[str]:
+    """The documents with each source's readout text (`sources[].text`, as an Event-create takes it):
+    an export that `ingest` loads back whole, text search included, i.e. a backup."""
+    remaining = iter(documents)
+    while events := [json.loads(document) for document in islice(remaining, chunk_size)]:
+        ids = [int(source["readout_id"]) for event in events for source in event["sources"]]
+        texts = dict(session.execute(select(Readout.id, Readout.text).where(Readout.id.in_(ids))).tuples().all())
+        for event in events:
+            for source in event["sources"]:
+                source["text"] = texts.get(int(source["readout_id"]))
+            yield json.dumps(event, ensure_ascii=False)

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from app.core.errors import InvalidCursorError
+from app.services.ids import parse_id
 
 
 def _fingerprint(filters: dict[str, Any]) -> str:
@@ -40,3 +41,12 @@ def decode_cursor(cursor: str, *, fingerprint: dict[str, Any]) -> dict[str, Any]
     if not isinstance(position, dict) or filters != _fingerprint(fingerprint):
         raise InvalidCursorError("the cursor was issued for other filters; start again without it")
     return position
+
+
+def position_id(position: dict[str, Any]) -> int:
+    """The row id in a cursor's position. Cursors are not signed, so a position may have been edited:
+    anything but an id this service could have issued is refused here, not sent to the database."""
+    value = position.get("i")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidCursorError("the cursor is not one this service issued")
+    return parse_id(str(value), error=InvalidCursorError("the cursor is not one this service issued"))

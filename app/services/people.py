@@ -14,7 +14,7 @@ from app.models.base import utcnow
 from app.models.person import OfficePublic, PersonPublic
 from app.reference.names import name_key, name_tokens
 from app.services.ids import parse_id
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import decode_cursor, encode_cursor, position_id
 from app.services.sql import chunks, insert_returning_ids
 
 
@@ -175,7 +175,7 @@ def list_people(session: Session, *, q: str | None, country: str | None, limit: 
         statement = statement.where(Person.country == country)
     if cursor:
         position = decode_cursor(cursor, fingerprint=fingerprint)
-        statement = statement.where(Person.id > int(position["i"]))
+        statement = statement.where(Person.id > position_id(position))
     people = list(session.scalars(statement.order_by(Person.id).limit(limit + 1)))
     next_cursor = None
     if len(people) > limit:
@@ -185,7 +185,7 @@ def list_people(session: Session, *, q: str | None, country: str | None, limit: 
 
 
 def get_person(session: Session, *, person_id: str) -> PersonPublic:
-    person = session.get(Person, parse_id(person_id, error=NotFoundError(f"no person with id {person_id!r}")))
+    person = session.get(Person, parse_id(person_id, error=NotFoundError("no person with this id")))
     if person is None:
-        raise NotFoundError(f"no person with id {person_id!r}")
+        raise NotFoundError("no person with this id")
     return _public(session, [person])[0]

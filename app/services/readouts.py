@@ -83,7 +83,7 @@ def readout_public(readout: Readout) -> ReadoutPublic:
 
 
 def get_readout(session: Session, *, readout_id: str) -> ReadoutPublic:
-    not_found = NotFoundError(f"no readout with id {readout_id!r}")
+    not_found = NotFoundError("no readout with this id")
     readout = session.get(Readout, parse_id(readout_id, error=not_found))
     if readout is None:
         raise not_found
@@ -258,7 +258,7 @@ def ingest(session: Session, *, submission: ReadoutCreate, extracted: ExtractedE
     stored = find_stored(session, submission.text)
     if stored is not None:
         outcome = _stored(session, stored, "duplicate")
-        session.rollback()  # only read: end the (SQLite: write-locking) transaction at once
+        session.rollback()  # only read: end the transaction at once (see app.core.db)
         return outcome
     extraction = extraction_with_overrides(extracted, submission.overrides)
     data = event_from_extraction(extraction)
@@ -289,6 +289,9 @@ def ingest(session: Session, *, submission: ReadoutCreate, extracted: ExtractedE
             readout.event_id = create_event_uncommitted(session, data=data, actor=actor, resolver=resolver).event_id
             session.add(readout)
             status = "stored"
+        session.flush()
+        # The answer is read before the commit so that no transaction is left open (see app.core.db).
+        outcome = _stored(session, readout, status)
         session.commit()
     except IntegrityError:
         # Another request stored the same text first: answer what it stored.
@@ -296,8 +299,9 @@ def ingest(session: Session, *, submission: ReadoutCreate, extracted: ExtractedE
         stored = find_stored(session, submission.text)
         if stored is None:
             raise
-        return _stored(session, stored, "duplicate")
-    return _stored(session, readout, status)
+        outcome = _stored(session, stored, "duplicate")
+        session.rollback()
+    return outcome
 
 
 def _draft(data: EventCreate) -> EventDraft:

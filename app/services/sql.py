@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import JSON, Connection, Dialect, Table, insert
 
 T = TypeVar("T")
 
@@ -27,3 +28,102 @@ def insert_returning_ids(connection: Connection, table: Table, rows: list[dict[s
         return sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars())
     return list(connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                    rows).scalars())
+
+
+# --- bulk inserts of plain tuples -------------------------------------------------------------------
+#
+# A bulk load writes a dozen rows per event. SQLAlchemy's Core insert builds and processes a dict of
+# parameters per row, which cost more than SQLite's work on them; these helpers hand the driver
+# tuples, converted by the columns' own bind processors (so the stored values are the same).
+
+
+def _bind_processors(dialect: Dialect, table: Table, columns: Sequence[str]) -> list[Callable[[Any], Any] | None]:
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+
+
+def _statement(dialect: Dialect, table: Table, columns: Sequence[str]) -> str:
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    return (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})")
+
+
+def _driver_rows(dialect: Dialect, table: Table, columns: Sequence[str],
+                 rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    """`rows` as the driver takes them: each value converted by its column's bind processor, as a
+    Core insert would, a column at a time (dates and timestamps repeat: each distinct one once)."""
+    processors = _bind_processors(dialect, table, columns)
+    if not any(processors):
+        return rows
+    values: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for index, process in enumerate(processors):
+        if process is None:
+            continue
+        if isinstance(table.c[columns[index]].type, JSON):
+            # Lists and dicts are not hashable: each distinct object is converted once.
+            distinct = {id(value): value for value in values[index] if value is not None}
+            by_object = {key: process(value) for key, value in distinct.items()}
+            values[index] = [None if value is None else by_object[id(value)] for value in values[index]]
+        else:
+            converted = {value: process(value) for value in set(values[index]) if value is not None}
+            values[index] = list(map(converted.get, values[index]))
+    return list(zip(*values, strict=True))
+
+
+def insert_rows(connection: Connection, table: Table, columns: Sequence[str],
+                rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows` (tuples of values for `columns`) with one executemany."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    with _full_text_deferred(connection, table, len(rows)):
+        connection.exec_driver_sql(_statement(dialect, table, columns), _driver_rows(dialect, table, columns, rows))
+
+
+def insert_rows_returning_ids(connection: Connection, table: Table, columns: Sequence[str],
+                              rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Insert `rows` and answer their new ids in the order of `rows`."""
+    if not rows:
+        return []
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        return insert_returning_ids(connection, table, [dict(zip(columns, row, strict=True)) for row in rows])
+    # This transaction is SQLite's only writer (BEGIN IMMEDIATE) and the ids of these tables only
+    # grow (AUTOINCREMENT): the rows above the highest id before the insert are these, in order.
+    highest = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar()
+    with _full_text_deferred(connection, table, len(rows)):
+        connection.exec_driver_sql(_statement(dialect, table, columns), _driver_rows(dialect, table, columns, rows))
+    ids = list(connection.exec_driver_sql(f"SELECT id FROM {table.name} WHERE id > ? ORDER BY id",
+                                          (highest,)).scalars())
+    assert len(ids) == len(rows), "another writer inserted into the same table"
+    return ids
+
+
+# SQLite's full-text indexes (FTS5 over the tables' own columns, migration 0001) follow inserts
+# through a row trigger. Run row by row, FTS5 writes each row's terms out on its own (the trigger
+# runs in a statement savepoint, at which FTS5 flushes what it holds): inserting a readout was three
+# times slower than indexing the batch's new rows with one INSERT ... SELECT. For batches, the
+# trigger is set aside inside the transaction (DDL is transactional in SQLite: no other connection
+# ever sees it missing) and put back, from its stored definition, before the transaction goes on.
+_FULL_TEXT = {"readout": ("readout_fts", "text"), "event": ("event_fts", "summary")}
+_FULL_TEXT_BATCH = 50
+
+
+@contextmanager
+def _full_text_deferred(connection: Connection, table: Table, count: int) -> Iterator[None]:
+    search = _FULL_TEXT.get(table.name)
+    if connection.dialect.name != "sqlite" or search is None or count < _FULL_TEXT_BATCH:
+        yield
+        return
+    index, column = search
+    trigger = f"{index}_insert"
+    definition = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)).scalar()
+    if definition is None:
+        yield
+        return
+    highest = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar()
+    connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    yield
+    connection.exec_driver_sql(f"INSERT INTO {index} (rowid, {column}) "
+                               f"SELECT id, {column} FROM {table.name} WHERE id > ?", (highest,))
+    connection.exec_driver_sql(definition)

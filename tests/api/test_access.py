@@ -29,7 +29,9 @@ def _route_table(app) -> list[tuple[str, str]]:  # noqa: ANN001
         routes = list(iter_route_contexts(app.routes))
     except ImportError:
         routes = list(app.routes)
-    return sorted({(method, route.path) for route in routes for method in (getattr(route, "methods", None) or ())})
+    # path_format: the path without `:convertor` parts (`/v1/events/{event_id}`).
+    return sorted({(method, getattr(route, "path_format", route.path)) for route in routes
+                   for method in (getattr(route, "methods", None) or ())})
 
 
 _APP = create_app(Settings(database_url="sqlite:////nonexistent-readout-dir/never-opened.db"))

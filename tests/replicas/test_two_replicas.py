@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from factories import empty_database
+from servers import serving
+
+from app.core.config import Settings
+from app.core.db import Database
 
 READOUT = """Source: Press Service of the President of Kazakhstan
 
@@ -22,46 +22,23 @@ Mario Draghi. The sides discussed energy cooperation and agreed to stay in conta
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture(scope="module")
+def replicas(migrated_database_url: str) -> Iterator[list[str]]:
+    """Two servers started together as an operator would, on the test database emptied of everything
+    (office-holders included). They keep no state, so the module's tests share them."""
+    database = Database.from_settings(Settings(database_url=migrated_database_url))
+    empty_database(database)
+    database.dispose()
+    with serving(migrated_database_url, count=2) as servers:
+        yield [server.url for server in servers]
 
 
-def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} was not ready in {timeout} s")
-
-
-@pytest.fixture
-def replicas(settings, database) -> Iterator[list[str]]:  # noqa: ANN001
-    """Two servers started as an operator would, on the test database."""
-    environment = {**os.environ, "DATABASE_URL": settings.database_url}
-    urls, processes = [], []
-    try:
-        for _ in range(2):
-            port = _free_port()
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "app", "serve", "--port", str(port)], env=environment,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            urls.append(f"http://127.0.0.1:{port}")
-        for url, process in zip(urls, processes, strict=True):
-            _wait_ready(url, process)
-        yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
+def test_replicas_starting_together_seed_the_office_holders_once(replicas):
+    # Runs first, before other tests empty the database again: both replicas found the office-holders
+    # missing at start, and seeded them at once.
+    for name, country in [("Kassym-Jomart Tokayev", "KZ"), ("Emmanuel Macron", "FR")]:
+        people = httpx.get(f"{replicas[0]}/v1/people", params={"q": name, "country": country}, timeout=30).json()
+        assert len(people["data"]) == 1, people
 
 
 def test_writes_through_one_replica_are_read_through_the_other(replicas, auth):
@@ -90,3 +67,4 @@ def test_the_same_readout_posted_to_both_at_once_is_stored_once(replicas, auth):
     assert sorted(statuses) == [200] * 7 + [201]
     events = httpx.get(f"{replicas[1]}/v1/events", timeout=30).json()["data"]
     assert len(events) == 1 and len(events[0]["sources"]) == 1
+

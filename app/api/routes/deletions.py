@@ -13,7 +13,8 @@ from app.models.event import DeletionPage
 from app.models.fields import PAGE_SIZE_MAX, Timestamp
 from app.services import events as event_service
 
-router = APIRouter(prefix="/v1/deletions", tags=["events"], dependencies=[Depends(require_read_key)])
+router = APIRouter(prefix="/v1/deletions", tags=["events"], dependencies=[Depends(require_read_key)],
+                   responses=problem_responses(401))  # reads too, when REQUIRE_READ_KEY is set
 
 
 class DeletionQuery(BaseModel):

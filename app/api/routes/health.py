@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.errors import PROBLEM_MEDIA_TYPE, NotReadyError, problem_response
 from app.core.migrations import current_revision
 
 router = APIRouter(tags=["health"])
@@ -27,14 +27,12 @@ def readyz(request: Request) -> JSONResponse:
             connection.execute(text("SELECT 1"))
         revision = current_revision(database.read_engine)
     except SQLAlchemyError:
-        return _not_ready("the database is not reachable")
+        return _not_ready(request, "the database is not reachable")
     if revision != head:
-        return _not_ready(f"the database schema is at {revision or 'nothing'}, the service expects {head}")
+        return _not_ready(request, f"the database schema is at {revision or 'nothing'}, the service expects {head}")
     return JSONResponse({"status": "ready", "database": database.read_engine.dialect.name, "revision": revision})
 
 
-def _not_ready(detail: str) -> JSONResponse:
-    return JSONResponse(
-        {"type": "https://readout.dev/problems/not-ready", "title": "Not ready", "status": 503, "detail": detail},
-        status_code=503, media_type=PROBLEM_MEDIA_TYPE, headers={"Retry-After": "5"},
-    )
+def _not_ready(request: Request, detail: str) -> JSONResponse:
+    # Answered, not raised: readiness failing is this route's normal answer, not an error to handle.
+    return problem_response(NotReadyError(detail, headers={"Retry-After": "5"}), request)

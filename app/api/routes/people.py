@@ -15,7 +15,8 @@ from app.reference.countries import resolve_country
 from app.reference.organizations import resolve_organization
 from app.services import people as people_service
 
-router = APIRouter(prefix="/v1/people", tags=["people"], dependencies=[Depends(require_read_key)])
+router = APIRouter(prefix="/v1/people", tags=["people"], dependencies=[Depends(require_read_key)],
+                   responses=problem_responses(401))  # reads too, when REQUIRE_READ_KEY is set
 
 
 class PeopleQuery(BaseModel):
@@ -33,7 +34,7 @@ def list_people(session: SessionDep, settings: SettingsDep, query: Annotated[Peo
     if query.country:
         country = resolve_country(query.country) or resolve_organization(query.country)
         if country is None:
-            raise invalid("country", f"unknown country {query.country[:80]!r}")
+            raise invalid("country", "not a known country or organisation")
     data, next_cursor = people_service.list_people(session, q=query.q, country=country,
                                                    limit=check_limit(query.limit, settings), cursor=query.cursor)
     return PersonPage(data=data, next_cursor=next_cursor)

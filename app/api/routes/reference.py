@@ -11,7 +11,8 @@ from app.core.errors import problem_responses
 from app.models.reference import CountryList, TopicList
 from app.services import stats as stats_service
 
-router = APIRouter(prefix="/v1", tags=["reference"], dependencies=[Depends(require_read_key)])
+router = APIRouter(prefix="/v1", tags=["reference"], dependencies=[Depends(require_read_key)],
+                   responses=problem_responses(401))  # reads too, when REQUIRE_READ_KEY is set
 
 
 @router.get("/countries", response_model=CountryList, summary="Countries and organisations",

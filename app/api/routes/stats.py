@@ -12,7 +12,8 @@ from app.core.errors import problem_responses
 from app.services import stats as stats_service
 from app.services.stats import Interval, PairList, Timeline
 
-router = APIRouter(prefix="/v1/stats", tags=["stats"], dependencies=[Depends(require_read_key)])
+router = APIRouter(prefix="/v1/stats", tags=["stats"], dependencies=[Depends(require_read_key)],
+                   responses=problem_responses(401))  # reads too, when REQUIRE_READ_KEY is set
 
 
 class TimelineQuery(EventQuery):
