@@ -13,8 +13,17 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import clean_query_string
-from app.api.response_cache import ResponseCacheMiddleware
-from app.api.routes import deletions, events, health, metrics, people, readouts, reference, stats
+from app.api.response_cache import DataVersionReader, ResponseCacheMiddleware
+from app.api.routes import (
+    deletions,
+    events,
+    health,
+    metrics,
+    people,
+    readouts,
+    reference,
+    stats,
+)
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import PROBLEM_MEDIA_TYPE, add_exception_handlers
@@ -44,6 +53,7 @@ exports answer `429` with `Retry-After` past their budget, and carry `RateLimit`
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     database = Database.from_settings(settings)
+    versions = DataVersionReader(database, timeout_seconds=settings.pool_timeout_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Build the extraction's reference indexes now rather than in the first readout's request.
         await run_in_threadpool(warm_up)
         yield
+        await versions.close()
         database.dispose()
 
     app = FastAPIOffline(title="Readout", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
@@ -62,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.migration_head = head_revision(settings)
 
-    app.add_middleware(ResponseCacheMiddleware, database=database, max_bytes=settings.response_cache_bytes,
+    app.add_middleware(ResponseCacheMiddleware, versions=versions, max_bytes=settings.response_cache_bytes,
                        require_read_key=settings.require_read_key)
     app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
                        path_limits={"/v1/events/bulk": settings.max_bulk_body_bytes})

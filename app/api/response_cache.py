@@ -21,16 +21,20 @@ application then answers the failure itself.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
-from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.db import Database
 
 _VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
+_REST_SECONDS = 1.0
 # Pages and documents, and exports (streamed when computed, answered whole when kept).
 _KEPT_TYPES = (b"application/json", b"text/csv", b"application/x-ndjson")
 
@@ -44,18 +48,87 @@ class _Answer:
     etag: bytes
 
 
+class DataVersionReader:
+    """Reads `data_version` for the middleware, by the cheapest honest path of each database.
+
+    SQLite: a pooled connection, on the event loop (the read is answered from the page cache in
+    microseconds). PostgreSQL: a connection of its own, in autocommit, used from the event loop
+    itself: one round trip a request, where a pooled connection in the thread pool would add a
+    thread hop, a ping at checkout and a rollback at return. Closed by the app's lifespan.
+    """
+
+    def __init__(self, database: Database, *, timeout_seconds: float) -> None:
+        self.engine = database.read_engine
+        self.timeout_seconds = timeout_seconds
+        self._connection: Any = None  # psycopg.AsyncConnection, opened on first use
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._connecting = asyncio.Lock()
+        self._resting_until = 0.0
+
+    async def read(self) -> int:
+        if self.engine.dialect.name == "sqlite":
+            return self._read_pooled()
+        if time.monotonic() < self._resting_until:
+            raise ConnectionError("the database failed a moment ago")
+        try:
+            return await asyncio.wait_for(self._read_own(), self.timeout_seconds)
+        except Exception:
+            # While the database is away, requests go straight to the application (which answers
+            # 503) instead of each waiting here first.
+            self._resting_until = time.monotonic() + _REST_SECONDS
+            raise
+
+    def _read_pooled(self) -> int:
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(_VERSION_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+            return row[0] if row else 0
+        finally:
+            connection.close()
+
+    async def _read_own(self) -> int:
+        connection = await self._open()
+        try:
+            cursor = await connection.execute(_VERSION_SQL)
+            row = await cursor.fetchone()
+        except Exception:
+            await self.close()  # the next request connects afresh (the database may be back)
+            raise
+        return row[0] if row else 0
+
+    async def _open(self) -> Any:
+        loop = asyncio.get_running_loop()
+        async with self._connecting:
+            if self._connection is None or self._connection.closed or self._loop is not loop:
+                import psycopg
+
+                await self.close()
+                url = self.engine.url.set(drivername="postgresql")
+                self._connection = await psycopg.AsyncConnection.connect(
+                    url.render_as_string(hide_password=False), autocommit=True,
+                    connect_timeout=max(1, int(self.timeout_seconds)))
+                self._loop = loop
+        return self._connection
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None and not connection.closed and self._loop is asyncio.get_running_loop():
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+
 class ResponseCacheMiddleware:
-    def __init__(self, app: ASGIApp, *, database: Database, max_bytes: int, require_read_key: bool) -> None:
+    def __init__(self, app: ASGIApp, *, versions: DataVersionReader, max_bytes: int, require_read_key: bool) -> None:
         self.app = app
-        self.database = database
+        self.versions = versions
         self.max_bytes = max_bytes
         # One answer may take at most an eighth of the budget: a few huge pages must not evict the rest.
         self.max_answer_bytes = max_bytes // 8
         # With reads behind a key, the route's own key check must run on every request.
         self.enabled = max_bytes > 0 and not require_read_key
-        # SQLite answers this read from the page cache in microseconds: no thread hop. A server over
-        # the network could stall the event loop, so there it runs in the thread pool.
-        self.read_inline = database.read_engine.dialect.name == "sqlite"
         self._answers: OrderedDict[tuple[bytes, ...], _Answer] = OrderedDict()
         self._bytes = 0
 
@@ -74,7 +147,7 @@ class ResponseCacheMiddleware:
             elif name == b"if-none-match":
                 if_none_match = value
         try:
-            version = await self._data_version()
+            version = await self.versions.read()
         except Exception:  # noqa: BLE001 - the application reports the database's failure itself
             await self.app(scope, receive, send)
             return
@@ -85,22 +158,6 @@ class ResponseCacheMiddleware:
             await self._send(send, answer, not_modified=answer.etag in _etags(if_none_match))
             return
         await self._compute(scope, receive, send, key=key, version=version)
-
-    async def _data_version(self) -> int:
-        if self.read_inline:
-            return self._read_version()
-        return await to_thread.run_sync(self._read_version)
-
-    def _read_version(self) -> int:
-        connection = self.database.read_engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(_VERSION_SQL)
-            row = cursor.fetchone()
-            cursor.close()
-            return row[0] if row else 0
-        finally:
-            connection.close()
 
     async def _compute(self, scope: Scope, receive: Receive, send: Send, *, key: tuple[bytes, ...],
                        version: int) -> None:
