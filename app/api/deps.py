@@ -10,6 +10,7 @@ from typing import Annotated, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -100,7 +101,14 @@ def _authenticate(request: Request, *, primary: bool = False) -> ApiKey | None:
     return row
 
 
-async def require_write_key(request: Request) -> str:
+# Declared so that the OpenAPI gives every write its `bearer` security (and /docs a way to send a key);
+# the header itself is read and the key checked by `_authenticate`.
+_BEARER = HTTPBearer(scheme_name="apiKey", auto_error=False,
+                     description="An API key with write scope, made with `python -m app keys create`.")
+
+
+async def require_write_key(request: Request,
+                            _: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None) -> str:
     """The name of the write-scoped key sent with the request: who made the change."""
     row = await run_in_threadpool(lambda: _authenticate(request, primary=True))
     if row is None:

@@ -56,8 +56,10 @@ PAGED = [("/v1/events", 500), ("/v1/people", 500), ("/v1/deletions", 500), ("/v1
 
 
 def row_counts(database: Any) -> dict[str, int]:
+    """Rows of every table the API writes, counted in one statement."""
+    counts = ", ".join(f"(SELECT count(*) FROM {table})" for table in DATA_TABLES)
     with database.read_engine.connect() as connection:
-        return {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in DATA_TABLES}
+        return dict(zip(DATA_TABLES, connection.execute(text(f"SELECT {counts}")).one(), strict=True))
 
 
 def assert_no_leak(response: Any, *hostile: str) -> None:

@@ -1,8 +1,11 @@
 """Schema fuzzing: every operation of the app's own /openapi.json, driven by schemathesis in-process.
 
 Each operation gets generated requests, valid and invalid (schemathesis' positive and negative
-modes), and every response is held to the documented contract: no 5xx, only documented status
-codes and content types, bodies and headers that match their schemas. Writes carry a write key.
+modes, its explicit-example and coverage phases included), and every response is held to the
+documented contract by schemathesis' default checks: no 5xx, only documented status codes and
+content types, bodies and headers that match their schemas, invalid data refused, undocumented
+methods answered 405 with a true Allow header, writes refused without their key. Writes carry a
+write key (made with the app's key service).
 The database holds a few events (with readouts and people), and generated path parameters are
 mixed with their real ids, so that reads by id answer real documents and not only 404s.
 
@@ -91,9 +94,9 @@ schemathesis.serializer.alias("application/x-ndjson", "text/plain")
 
 @schema.hook
 def filter_case(context: schemathesis.HookContext, case: schemathesis.Case) -> bool:
-    """No non-string bodies for NDJSON. Schemathesis' negative mode makes them to violate `type: string`,
-    but on the wire they become text, which is all an NDJSON body is: the server rightly reads them
-    line by line (schemathesis knows this of text/plain, not of application/x-ndjson)."""
+    """No non-string bodies for NDJSON. Schemathesis' negative mode generates them against `type: string`,
+    but on the wire they are text, which is all an NDJSON body is, and the server rightly reads them
+    line by line (schemathesis allows for this with text/plain, not with application/x-ndjson)."""
     return not (case.media_type == "application/x-ndjson" and not isinstance(case.body, str | bytes))
 
 
