@@ -238,7 +238,8 @@ def ingest(
 
             with database.write_session() as session:
                 result = load_lines(session, lines(), actor=CLI_ACTOR, batch_size=settings.bulk_batch_size,
-                                    parse_processes=settings.bulk_parse_processes)
+                                    parse_processes=settings.bulk_parse_processes,
+                                    sqlite_cache_mib=settings.sqlite_bulk_cache_mib)
             totals["stored"] += result.created
             totals["duplicates"] += result.duplicates
             totals["refused"] += result.refused

@@ -53,6 +53,9 @@ def make_engine(settings: Settings, *, immediate: bool = False, url: str | None 
             connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
             pool_size=settings.pool_size,
             pool_timeout=settings.pool_timeout_seconds,
+            # The connection returned last is handed out next: one writer's transactions (a bulk load's
+            # batches) run on one connection and find the pages it cached (app.services.bulk).
+            pool_use_lifo=True,
         )
         _configure_sqlite(engine, settings=settings, immediate=immediate)
         return engine

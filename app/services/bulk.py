@@ -12,7 +12,7 @@ import json
 import multiprocessing
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -102,24 +102,55 @@ def _refusal(number: int, error: Exception) -> BulkLineError:
 
 
 def load_lines(session: Session, lines: Iterable[Line], *, actor: str, batch_size: int,
-               parse_processes: int = 0) -> BulkResult:
+               parse_processes: int = 0, sqlite_cache_mib: int = 0) -> BulkResult:
     """Store events from numbered NDJSON lines, `batch_size` lines to a transaction.
 
     Lines are validated one by one (a bad line is refused alone) and stored a batch at a time in a
     few set-based statements. Should a batch fail in the database nonetheless, it is stored again
     line by line, each in a savepoint, so that only the failing lines are refused. The answer is the
-    same whether lines are parsed here or in `parse_processes` other processes.
+    same whether lines are parsed here or in `parse_processes` other processes. On SQLite, the
+    connection's page cache grows to `sqlite_cache_mib` while the load runs.
     """
     result = BulkResult(received=0, created=0, duplicates=0, refused=0, created_ids=[], duplicate_ids=[], errors=[])
-    with _cycle_collector_paused():
+    with _cycle_collector_paused(), _sqlite_page_cache(session, sqlite_cache_mib) as enlarge_cache:
         for parsed in _parsed(_batches(lines, batch_size), parse_processes):
             result.received += parsed.received
             result.refused += len(parsed.refusals)
             result.errors += parsed.refusals
             if parsed.events:
+                enlarge_cache()
                 _store_batch(session, parsed.events, result, actor=actor)
     result.errors.sort(key=lambda error: error.line)
     return result
+
+
+@contextmanager
+def _sqlite_page_cache(session: Session, mib: int) -> Iterator[Callable[[], None]]:
+    """A larger SQLite page cache for the connection of each batch (call what this yields when a batch
+    begins), and the connection's own size back once the load is over."""
+    if mib <= 0 or session.get_bind().dialect.name != "sqlite":
+        yield lambda: None
+        return
+    default: list[int] = []
+
+    def enlarge() -> None:
+        connection = session.connection()
+        if not default:
+            default.append(connection.exec_driver_sql("PRAGMA cache_size").scalar())
+        connection.exec_driver_sql(f"PRAGMA cache_size = {-1024 * mib}")
+
+    try:
+        yield enlarge
+    finally:
+        if default:
+            session.rollback()  # nothing is pending by now, unless the load failed
+            # Outside any transaction, on the connection the load used last (the write engine's pool
+            # hands out the connection returned last): its cache shrinks back and frees its pages.
+            connection = session.get_bind().raw_connection()
+            try:
+                connection.cursor().execute(f"PRAGMA cache_size = {int(default[0])}")
+            finally:
+                connection.close()
 
 
 def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
@@ -128,27 +159,55 @@ def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
         yield batch
 
 
+# Fewer lines than this parse faster here than a parsing process starts (the first time) or than
+# the lines and their events cross between processes.
+PARALLEL_FROM_LINES = 2000
+
+# A batch planned for parsing: its pieces, each with the future of its parsing elsewhere (None: here).
+_Plan = list[tuple[list[Line], Future[ParsedBatch] | None]]
+
+
 def _parsed(batches: Iterator[list[Line]], processes: int) -> Iterator[ParsedBatch]:
-    """The batches parsed, in order. With other processes, the first batch is parsed here while they
-    start, and they keep a few batches ahead of the one being stored (no more: memory stays flat)."""
-    head = list(islice(batches, 2))
-    if processes < 1 or len(head) < 2:  # nothing to overlap with
-        yield from map(parse_batch, chain(head, batches))
+    """The batches parsed, in order.
+
+    With other processes, each batch is parsed in two halves there, a few batches ahead of the one
+    being stored (no more: memory stays flat); the first half of the first batch is parsed here,
+    while they start or parse its other half, so that even a load of one batch gains.
+    """
+    head: list[list[Line]] = []
+    while sum(map(len, head)) < PARALLEL_FROM_LINES and (batch := next(batches, None)) is not None:
+        head.append(batch)
+    batches = chain(head, batches)
+    if processes < 1 or sum(map(len, head)) < PARALLEL_FROM_LINES:
+        yield from map(parse_batch, batches)
         return
     pool = _parser_pool(processes)
-    ahead: deque[tuple[list[Line], Future[ParsedBatch]]] = deque()
+
+    def plan(batch: list[Line], *, first: bool = False) -> _Plan:
+        middle = (len(batch) + 1) // 2
+        halves = [half for half in (batch[:middle], batch[middle:]) if half]
+        return [(half, None if first and index == 0 else _submit(pool, half)) for index, half in enumerate(halves)]
+
+    ahead: deque[_Plan] = deque([plan(next(batches), first=True)])
+    ahead.extend(plan(batch) for batch in islice(batches, processes))
     try:
-        for batch in chain(head[1:], islice(batches, processes)):
-            ahead.append((batch, _submit(pool, batch)))
-        yield parse_batch(head[0])
         while ahead:
-            batch, future = ahead.popleft()
+            pieces = ahead.popleft()
             if (following := next(batches, None)) is not None:
-                ahead.append((following, _submit(pool, following)))
-            yield _result(batch, future)
+                ahead.append(plan(following))
+            yield _joined([parse_batch(piece) if future is None else _result(piece, future)
+                           for piece, future in pieces])
     finally:
-        for _, future in ahead:
-            future.cancel()
+        for pieces in ahead:
+            for _, future in pieces:
+                if future is not None:
+                    future.cancel()
+
+
+def _joined(parts: list[ParsedBatch]) -> ParsedBatch:
+    return ParsedBatch(received=sum(part.received for part in parts),
+                       events=[event for part in parts for event in part.events],
+                       refusals=[refusal for part in parts for refusal in part.refusals])
 
 
 def _submit(pool: ProcessPoolExecutor, batch: list[Line]) -> Future[ParsedBatch]:

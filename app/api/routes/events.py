@@ -146,7 +146,8 @@ def create_event(actor: WriterDep, body: Annotated[EventCreate, Depends(json_bod
 def bulk_create(actor: WriterDep,  # first: a request without a valid key is refused before its body is read
                 lines: NdjsonBody, session: WriteSessionDep, settings: SettingsDep) -> BulkResult:
     result = bulk_service.load_lines(session, lines, actor=actor, batch_size=settings.bulk_batch_size,
-                                     parse_processes=settings.bulk_parse_processes)
+                                     parse_processes=settings.bulk_parse_processes,
+                                     sqlite_cache_mib=settings.sqlite_bulk_cache_mib)
     count_bulk_lines(result)
     return result
 

@@ -1,0 +1,57 @@
+"""`ingest` of a large NDJSON file: parsed in a second process, it reports and stores what one process does."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bulk_support import BATCH, bulk_lines, comparable
+from factories import emptied_with_writer
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.core.config import get_settings
+from app.main import create_app
+from app.services.bulk import PARALLEL_FROM_LINES
+
+
+def _ingest(monkeypatch, settings, database, path: Path, processes: int) -> tuple[str, object]:  # noqa: ANN001
+    """Empty the database and ingest `path`; answers the command's report and the stored events."""
+    emptied_with_writer(database)
+    for name, value in {"DATABASE_URL": settings.database_url, "BULK_BATCH_SIZE": str(BATCH),
+                        "BULK_PARSE_PROCESSES": str(processes)}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["ingest", str(path)], catch_exceptions=False)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output  # some lines are refused
+    report = re.sub(r"\d+:\d\d:\d\d", "", result.stdout + result.stderr)  # the elapsed time
+    report = re.sub(r"━+|\s+", " ", report)
+    with TestClient(create_app(settings)) as client:
+        export = client.get("/v1/events", params={"format": "ndjson"}).text
+    events = [json.loads(line) for line in export.splitlines() if line.strip()]
+    # The report does not list the ids created: the stored events are compared by their order.
+    ids = {"created_ids": sorted((e["id"] for e in events), key=int), "duplicate_ids": []}
+    return report, comparable(ids, events, {})[1]
+
+
+@pytest.fixture
+def ndjson_file(tmp_path: Path) -> Path:
+    path = tmp_path / "events.ndjson"
+    path.write_text("\n".join(bulk_lines(PARALLEL_FROM_LINES + 800, seed=11)) + "\n", encoding="utf-8")
+    return path
+
+
+def test_ingest_parsed_in_a_second_process_reports_and_stores_the_same(monkeypatch, settings, database,
+                                                                       ndjson_file):
+    plain = _ingest(monkeypatch, settings, database, ndjson_file, processes=0)
+    parallel = _ingest(monkeypatch, settings, database, ndjson_file, processes=1)
+    assert parallel == plain
+    report = plain[0]
+    assert re.search(r"refused \S*events\.ndjson:\d+: ", report), report
+    assert len(plain[1]) > 2 * BATCH
