@@ -42,9 +42,10 @@ class Settings(BaseSettings):
     sqlite_bulk_cache_mib: int = Field(default=256, ge=0)
 
     # Threads per worker process that run routes at once; 0 keeps the server's default (40). Fewer
-    # threads contend less for the GIL: 1 doubled a read-heavy worker's throughput at 16 connections
-    # (bench: country=BY 47 -> 99 requests/s). Safe for writers too: no write transaction is left open
-    # across a trip to the thread pool (app.core.db; tests/hardening/test_concurrency.py runs a server with 1).
+    # threads contend less for the GIL: when a page cost ~14 ms of Python, 1 doubled a worker's
+    # throughput at 16 connections; at ~4 ms (database-written documents) 0, 2 and 8 measured the same.
+    # Safe for writers too: no write transaction is left open across a trip to the thread pool
+    # (app.core.db; tests/hardening/test_concurrency.py runs a server with 1).
     worker_threads: int = 0
     # Bytes of repeated GET answers kept per worker process while the data have not changed
     # (app.api.response_cache); 0 turns the cache off.
