@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from factories import empty_database
+from factories import empty_database, new_postgres_database
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.engine import URL
 
 from app.core.config import Settings
 from app.core.db import Database
@@ -33,28 +30,13 @@ TEST_DATABASE_URL = os.environ.get("READOUT_TEST_DATABASE_URL", "").strip()
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "readout-hypothesis"))
 
 
-def _admin_url(url: URL) -> URL:
-    return url.set(database=url.database or "postgres")
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'readout-test.db'}"
         return
-    server = make_url(TEST_DATABASE_URL)
-    name = f"readout_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(_admin_url(server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                               {"n": name})
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with new_postgres_database(TEST_DATABASE_URL, prefix="readout_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

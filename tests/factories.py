@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from app.core.config import Settings
 from app.core.db import Database
@@ -81,3 +82,22 @@ def emptied_with_writer(database: Database) -> dict[str, str]:
     with database.write_session() as session:
         _, key = key_service.create_key(session, name="analyst", scope=KeyScope.write)
     return {"Authorization": f"Bearer {key}"}
+
+
+@contextmanager
+def new_postgres_database(server_url: str, *, prefix: str) -> Iterator[str]:
+    """A database of its own on the PostgreSQL server of `server_url`, created for the block and
+    dropped after it (its sessions ended first); answers its URL."""
+    server = make_url(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server.set(database=server.database or "postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                               {"n": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()

@@ -18,15 +18,13 @@ What may differ, and why:
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import event_body, make_event, shared_world
+from factories import event_body, make_event, new_postgres_database, shared_world
 from hardening_support import walk
-from sqlalchemy import create_engine, make_url, text
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -140,19 +138,8 @@ def restored_database_url(settings, tmp_path: Path) -> Iterator[str]:  # noqa: A
     if settings.is_sqlite:
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
-    server = make_url(settings.database_url)
-    name = f"readout_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                               {"n": name})
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with new_postgres_database(settings.database_url, prefix="readout_restore") as url:
+        yield url
 
 
 @pytest.fixture
