@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
@@ -108,6 +108,11 @@ _WRITES = ("INSERT", "UPDATE", "DELETE")
 _BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
 
 
+def note_change(connection: Connection) -> None:
+    """Count a change written past SQLAlchemy's statements (a PostgreSQL COPY) at the next commit."""
+    connection.info["data_changed"] = True
+
+
 def _count_changes(engine: Engine, sessions: sessionmaker) -> None:
     """Every committed write session that changed data bumps `data_version` in the same transaction,
     which is what lets cached aggregates (app.services.cache) know they are stale, in any replica."""
@@ -115,7 +120,7 @@ def _count_changes(engine: Engine, sessions: sessionmaker) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _note_write(connection, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
         if statement.lstrip()[:6].upper() in _WRITES and not statement.startswith(_BUMP):
-            connection.info["data_changed"] = True
+            note_change(connection)
 
     @event.listens_for(sessions, "before_commit")
     def _bump(session: Session) -> None:

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, Dialect, Table, insert
 
+from app.core.db import note_change
+
 T = TypeVar("T")
 
 # Values per IN list or per statement: far below every database's bound-parameter limit.
@@ -75,8 +77,23 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str],
     if not rows:
         return
     dialect = connection.dialect
+    if dialect.name == "postgresql" and len(rows) >= _COPY_FROM_ROWS:
+        _copy_rows(connection, table, columns, rows)
+        return
     with _full_text_deferred(connection, table, len(rows)):
         connection.exec_driver_sql(_statement(dialect, table, columns), _driver_rows(dialect, table, columns, rows))
+
+
+# PostgreSQL takes many rows faster by COPY than by as many INSERTs, even pipelined.
+_COPY_FROM_ROWS = 50
+
+
+def _copy_rows(connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    note_change(connection)  # app.core.db counts the changes that SQLAlchemy's statements make
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in _driver_rows(connection.dialect, table, columns, rows):
+            copy.write_row(row)
 
 
 def insert_rows_returning_ids(connection: Connection, table: Table, columns: Sequence[str],

@@ -114,3 +114,39 @@ class TestFullTextOfBulkLoads:
             _check_full_text_indexes(database)
             empty_database(database)  # the delete triggers still follow the tables
             _check_full_text_indexes(database)
+
+
+class TestChangesOfBulkLoadsShow:
+    def test_a_load_that_only_adds_sources_to_stored_events_shows_in_the_next_answer(self, client, auth):
+        # Enough rows for the set-based paths (PostgreSQL writes them by COPY, past SQLAlchemy's statements).
+        def lines(text: str) -> str:
+            return "\n".join(json.dumps(event_body(date=f"2011-{1 + n // 28:02d}-{1 + n % 28:02d}",
+                                                   sources=[{"text": f"{text} {n}."}])) for n in range(60))
+
+        first = client.post("/v1/events/bulk", content=lines("First readout"), headers={**auth, **NDJSON}).json()
+        assert first["created"] == 60
+        event_id = first["created_ids"][0]
+        assert len(client.get(f"/v1/events/{event_id}").json()["sources"]) == 1  # answered, and kept
+        again = client.post("/v1/events/bulk", content=lines("Second readout"), headers={**auth, **NDJSON}).json()
+        assert (again["created"], again["duplicates"]) == (0, 60)
+        assert len(client.get(f"/v1/events/{event_id}").json()["sources"]) == 2
+        assert client.get("/v1/events", params={"q": "second"}).json()["data"]
+
+
+def test_a_load_gives_back_the_page_cache_it_took(settings, database, is_postgres):
+    if is_postgres:
+        pytest.skip("the page cache is SQLite's")
+    auth = emptied_with_writer(database)
+    app = create_app(settings.model_copy(update={"sqlite_bulk_cache_mib": 64, "bulk_batch_size": 50}))
+    with TestClient(app) as client:
+        lines = [json.dumps(event_body(date=f"2012-{1 + n // 28:02d}-{1 + n % 28:02d}")) for n in range(120)]
+        assert client.post("/v1/events/bulk", content="\n".join(lines), headers={**auth, **NDJSON}).json()["created"] == 120
+        engine = app.state.database.write_engine
+        connections = [engine.raw_connection() for _ in range(max(engine.pool.checkedin(), 1))]
+        try:
+            sizes = {connection.cursor().execute("PRAGMA cache_size").fetchone()[0] for connection in connections}
+        finally:
+            for connection in connections:
+                connection.close()
+    with database.write_engine.connect() as connection:  # a connection of its own: the default size
+        assert sizes == {connection.exec_driver_sql("PRAGMA cache_size").scalar()}
