@@ -1,7 +1,7 @@
 """Events in the Event shape, written as JSON by the database itself.
 
 A page of events nests participants, topics, mentioned countries, organisations and sources. Built
-in Python, that was six statements and some thousands of objects a page, most of a request's time.
+in Python, that was five statements and some thousands of objects a page, most of a request's time.
 Here one statement asks the database for each event's finished JSON text (SQLite's json_object and
 json_group_array, PostgreSQL's json_build_object and json_agg; each nested list is an indexed lookup
 by event id), so a page is the join of fifty strings and an export line is one string. The shape
