@@ -10,8 +10,10 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import os
 import sqlite3
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -127,31 +129,37 @@ def load_lines(session: Session, lines: Iterable[Line], *, actor: str, batch_siz
 
 @contextmanager
 def _batch_connections(session: Session, sqlite_cache_mib: int) -> Iterator[Callable[[], None]]:
-    """Tune the connection of each batch (call what this yields when a batch begins); once the load is
-    over, the SQLite connection gets its own page cache size back.
+    """Tune the connection of each batch (call what this yields when a batch begins), and untune it
+    once the load is over.
 
     SQLite: a larger page cache. A batch touches pages all over the indexes; with the default 2 MiB,
     loading a million events read and wrote the same pages again and again (tens of GB) at a quarter
-    of the speed. PostgreSQL: custom plans. psycopg prepares a statement run five times on a
-    connection, and PostgreSQL may then keep a generic plan made while the tables were small: the
+    of the speed. PostgreSQL: no prepared statements. psycopg prepares a statement run five times on
+    a connection, and PostgreSQL may then keep a generic plan made while the tables were small: the
     lookups of a load (IN lists of 500 hashes) scanned the whole readout table, batch after batch.
+    (Forcing custom plans instead would also replan the foreign key checks, row after row.)
     """
     dialect = session.get_bind().dialect.name
-    default: list[int] = []
+    sqlite_default: list[int] = []
+    prepared_from: dict[Any, int | None] = {}  # psycopg connections and their own threshold
 
     def begin_batch() -> None:
         connection = session.connection()
         if dialect == "postgresql":
-            connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+            driver_connection = connection.connection.driver_connection
+            prepared_from.setdefault(driver_connection, driver_connection.prepare_threshold)
+            driver_connection.prepare_threshold = None
         elif dialect == "sqlite" and sqlite_cache_mib > 0:
-            if not default:
-                default.append(connection.exec_driver_sql("PRAGMA cache_size").scalar())
+            if not sqlite_default:
+                sqlite_default.append(connection.exec_driver_sql("PRAGMA cache_size").scalar())
             connection.exec_driver_sql(f"PRAGMA cache_size = {-1024 * sqlite_cache_mib}")
 
     try:
         yield begin_batch
     finally:
-        if default:
+        for driver_connection, threshold in prepared_from.items():
+            driver_connection.prepare_threshold = threshold
+        if sqlite_default:
             # Outside any transaction, on the connection the load used last (the write engine's pool
             # hands out the connection returned last): its cache shrinks back and frees its pages. Only
             # memory is at stake: a failure here must not fail a load that is stored, nor hide why one
@@ -160,7 +168,7 @@ def _batch_connections(session: Session, sqlite_cache_mib: int) -> Iterator[Call
                 session.rollback()  # nothing is pending by now, unless the load failed
                 connection = session.get_bind().raw_connection()
                 try:
-                    connection.cursor().execute(f"PRAGMA cache_size = {int(default[0])}")
+                    connection.cursor().execute(f"PRAGMA cache_size = {int(sqlite_default[0])}")
                 finally:
                     connection.close()
 
@@ -283,8 +291,21 @@ def _parser_pool(processes: int) -> ProcessPoolExecutor:
             if _pool is not None:
                 _pool[1].shutdown(wait=False)
             # Spawned, not forked: the server that asks may be running threads.
-            _pool = (processes, ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")))
+            _pool = (processes, ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                                                    initializer=_leave_with, initargs=(os.getpid(),)))
         return _pool[1]
+
+
+def _leave_with(parent: int) -> None:
+    """In a parsing process: exit once the process that started it is gone. Killed, that one cannot
+    say so, and its parsing processes would otherwise stay, waiting for work, for good."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
 
 
 def _discard_parser_pool() -> None:
