@@ -21,9 +21,9 @@ from app.core.errors import (
     UnauthorizedError,
     UnsupportedMediaTypeError,
     ValidationProblem,
-    errors_from_pydantic,
     field_error,
     invalid,
+    validation_problem,
 )
 from app.models import ApiKey
 from app.models.api_key import KeyScope
@@ -143,8 +143,7 @@ def json_body(model: type[BodyModel]) -> Callable[[Request], Awaitable[BodyModel
         try:
             return model.model_validate_json(await request.body())
         except ValidationError as error:
-            errors = errors_from_pydantic(list(error.errors()))
-            raise ValidationProblem("; ".join(f"{e.field}: {e.detail}" for e in errors[:5]), errors=errors) from None
+            raise validation_problem(list(error.errors())) from None
 
     return read
 

@@ -166,6 +166,17 @@ def errors_from_pydantic(errors: list[dict[str, Any]], *, default_location: str 
     return converted
 
 
+def errors_summary(errors: list[FieldError]) -> str:
+    """The detail line of a refusal with field errors: the first few fields and why."""
+    return "; ".join(f"{e.field}: {e.detail}" for e in errors[:5])
+
+
+def validation_problem(pydantic_errors: list[dict[str, Any]]) -> ValidationProblem:
+    """A 422 from pydantic's (or FastAPI's) errors, naming each field; the values are not echoed."""
+    errors = errors_from_pydantic(pydantic_errors)
+    return ValidationProblem(errors_summary(errors), errors=errors)
+
+
 def problem_response(error: ProblemError, request: Request | None = None) -> JSONResponse:
     body = error.to_problem(instance=_instance(request) if request else None)
     request_id = current_request_id()
@@ -202,9 +213,7 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = errors_from_pydantic(list(exc.errors()))
-        detail = "; ".join(f"{e.field}: {e.detail}" for e in errors[:5])
-        return problem_response(ValidationProblem(detail, errors=errors), request)
+        return problem_response(validation_problem(list(exc.errors())), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

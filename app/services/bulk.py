@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.core.errors import ProblemError, errors_from_pydantic
+from app.core.errors import ProblemError, errors_from_pydantic, errors_summary
 from app.models.event import BulkLineError, BulkResult, EventCreate
 from app.services.events import CreateOutcome, NewEvent, create_events_uncommitted
 
@@ -89,9 +89,9 @@ def parse_batch(lines: list[Line]) -> ParsedBatch:
 
 def _refusal(number: int, error: Exception) -> BulkLineError:
     if isinstance(error, ValidationError):
-        errors = [e.model_dump(exclude_none=True) for e in errors_from_pydantic(list(error.errors()))]
-        detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors[:5])
-        return BulkLineError(line=number, detail=detail, errors=errors)
+        field_errors = errors_from_pydantic(list(error.errors()))
+        return BulkLineError(line=number, detail=errors_summary(field_errors),
+                             errors=[e.model_dump(exclude_none=True) for e in field_errors])
     if isinstance(error, ProblemError):
         errors = [e.model_dump(exclude_none=True) for e in error.errors or []]
         return BulkLineError(line=number, detail=error.detail or error.title, errors=errors)

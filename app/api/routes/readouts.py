@@ -12,10 +12,9 @@ from app.api.deps import SessionDep, WriterDep, WriteSessionDep, require_read_ke
 from app.core.errors import (
     ProblemError,
     UnsupportedMediaTypeError,
-    ValidationProblem,
-    errors_from_pydantic,
     invalid,
     problem_responses,
+    validation_problem,
 )
 from app.core.metrics import count_readout
 from app.core.ratelimit import RATE_LIMITED
@@ -57,8 +56,7 @@ async def readout_submission(
         try:
             submission = ReadoutCreate.model_validate(document)
         except ValidationError as error:
-            errors = errors_from_pydantic(list(error.errors()))
-            raise ValidationProblem("; ".join(f"{e.field}: {e.detail}" for e in errors[:5]), errors=errors) from None
+            raise validation_problem(list(error.errors())) from None
         if submission.publisher is None:
             submission.publisher = readout_service.declared_publisher(submission.text)
         return submission
