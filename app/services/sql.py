@@ -107,8 +107,7 @@ def insert_rows_returning_ids(connection: Connection, table: Table, columns: Seq
     # This transaction is SQLite's only writer (BEGIN IMMEDIATE) and the ids of these tables only
     # grow (AUTOINCREMENT): the rows above the highest id before the insert are these, in order.
     highest = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar()
-    with _full_text_deferred(connection, table, len(rows)):
-        connection.exec_driver_sql(_statement(dialect, table, columns), _driver_rows(dialect, table, columns, rows))
+    insert_rows(connection, table, columns, rows)
     ids = list(connection.exec_driver_sql(f"SELECT id FROM {table.name} WHERE id > ? ORDER BY id",
                                           (highest,)).scalars())
     assert len(ids) == len(rows), "another writer inserted into the same table"
