@@ -33,11 +33,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
 from app.core.errors import Problem, TooManyRequestsError, problem_response
+from app.services.export import export_asked
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EXPORT_PATH = "/v1/events"
-EXPORT_FORMATS = frozenset({"csv", "ndjson"})
-EXPORT_MEDIA_TYPES = ("text/csv", "application/x-ndjson")
 
 # How long the middleware trusts what the database said about a key: a key just revoked may keep
 # its own bucket (not its access: the routes check keys on every request) for this long.
@@ -191,20 +190,15 @@ class RateLimitMiddleware:
 
 
 def _asks_for_export(scope: Scope) -> bool:
-    """As GET /v1/events decides (app.api.routes.events): `format` when given, else the Accept header."""
+    """As GET /v1/events decides (app.services.export.export_asked): `format` when given, else Accept."""
     query: bytes = scope["query_string"]
+    requested = None
     if b"format" in query or b"%" in query:  # parse only when `format` may be there (maybe percent-encoded)
-        requested = None
         for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
             if name == "format":
                 requested = value  # the last one wins, as in the route
-        if requested is not None:
-            return requested in EXPORT_FORMATS
-    for name, value in scope["headers"]:
-        if name == b"accept":
-            accept = value.decode("latin-1")
-            return any(media_type in accept for media_type in EXPORT_MEDIA_TYPES)
-    return False
+    accept = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"accept"), "")
+    return export_asked(requested, accept) is not None
 
 
 RATE_LIMITED: dict[int | str, dict[str, Any]] = {

@@ -20,6 +20,18 @@ CSV_COLUMNS = [
     "plover_mode", "source_urls", "created_at", "updated_at",
 ]
 
+# What asks GET /v1/events for an export rather than a page: its `format`, else its Accept header.
+_ACCEPTED_EXPORTS = {"text/csv": "csv", "application/x-ndjson": "ndjson"}
+
+
+def export_asked(requested_format: str | None, accept: str) -> str | None:
+    """The export ("csv" or "ndjson") a query of events asks for, or None for a page: `format` when
+    given (json: a page), else the Accept header. The route and the rate limiter decide by this."""
+    if requested_format is not None:
+        return requested_format if requested_format in _ACCEPTED_EXPORTS.values() else None
+    return next((fmt for media_type, fmt in _ACCEPTED_EXPORTS.items() if media_type in accept), None)
+
+
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Output is handed to the server in pieces of about this size.

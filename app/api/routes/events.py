@@ -60,14 +60,8 @@ _WRITE_ERRORS = {**problem_responses(400, 401, 403, 413, 422), **RATE_LIMITED}
 
 
 def _export_format(request: Request, requested: ExportFormat | None) -> ExportFormat:
-    if requested is not None:
-        return requested
-    accept = request.headers.get("accept", "")
-    if "text/csv" in accept:
-        return ExportFormat.csv
-    if "application/x-ndjson" in accept:
-        return ExportFormat.ndjson
-    return ExportFormat.json
+    asked = export_service.export_asked(requested.value if requested else None, request.headers.get("accept", ""))
+    return ExportFormat(asked) if asked else ExportFormat.json
 
 
 def _stream(request: Request, filters: EventFilters, sort: SortOrder, fmt: ExportFormat) -> StreamingResponse:
