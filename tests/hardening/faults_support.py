@@ -7,6 +7,7 @@ import select
 import socket
 import struct
 import threading
+import time
 
 
 class TcpProxy:
@@ -15,8 +16,10 @@ class TcpProxy:
     when silent, new ones are accepted and never answered (its host is unreachable: connecting
     times out)."""
 
-    def __init__(self, target: tuple[str, int]) -> None:
+    def __init__(self, target: tuple[str, int], *, reply_delay_seconds: float = 0.0) -> None:
         self.target = target
+        # Each answer of the database is held this long: a far-away database, its round trips slow.
+        self.reply_delay_seconds = reply_delay_seconds
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._listener: socket.socket | None = None
@@ -94,6 +97,8 @@ class TcpProxy:
                     data = sock.recv(65536)
                     if not data:
                         return
+                    if sock is upstream and self.reply_delay_seconds:
+                        time.sleep(self.reply_delay_seconds)
                     pair[sock].sendall(data)
         except (OSError, ValueError):
             return
