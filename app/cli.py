@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -20,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import ProblemError
 from app.core.migrations import upgrade_to_head
@@ -199,13 +200,28 @@ def _refresh_statistics(database: Database) -> None:
         connection.commit()
 
 
+def _defers_indexes(session: Session, file: Path, settings: Settings) -> bool:
+    """Whether a file is large enough, and the database small enough, to build the date indexes after
+    loading it rather than while (on SQLite): the file's lines are at least the threshold, and at
+    least the events already stored."""
+    if not settings.is_sqlite or settings.bulk_defer_indexes_from_lines <= 0:
+        return False
+    with file.open("rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    if lines < settings.bulk_defer_indexes_from_lines:
+        return False
+    stored = session.connection().exec_driver_sql("SELECT count(*) FROM event").scalar() or 0
+    session.rollback()
+    return lines >= stored
+
+
 @cli.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(
         help="Readout text files (.txt), NDJSON event files (.ndjson, .jsonl), or folders of them.", exists=True)],
 ) -> None:
     """Load readouts and events, with a progress bar and a summary."""
-    from app.services.bulk import load_lines
+    from app.services.bulk import date_indexes_deferred, load_lines
 
     settings = get_settings()
     database = _database()
@@ -237,9 +253,12 @@ def ingest(
                     progress.advance(task, unreported)
 
             with database.write_session() as session:
-                result = load_lines(session, lines(), actor=CLI_ACTOR, batch_size=settings.bulk_batch_size,
-                                    parse_processes=settings.bulk_parse_processes,
-                                    sqlite_cache_mib=settings.sqlite_bulk_cache_mib)
+                deferred = date_indexes_deferred(session) if _defers_indexes(session, file, settings) \
+                    else nullcontext()
+                with deferred:
+                    result = load_lines(session, lines(), actor=CLI_ACTOR, batch_size=settings.bulk_batch_size,
+                                        parse_processes=settings.bulk_parse_processes,
+                                        sqlite_cache_mib=settings.sqlite_bulk_cache_mib)
             totals["stored"] += result.created
             totals["duplicates"] += result.duplicates
             totals["refused"] += result.refused

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # A batch touches pages all over the indexes; with the default cache, a load of a million events
     # read and wrote the same pages again and again (tens of GB of I/O) and ran at a quarter of the speed.
     sqlite_bulk_cache_mib: int = Field(default=256, ge=0)
+    # An `ingest` of at least this many lines, and of no fewer than the events already stored, builds
+    # SQLite's date-ordered indexes once at the end instead of inserting into them line after line
+    # (app.services.bulk.date_indexes_deferred). 0 never does.
+    bulk_defer_indexes_from_lines: int = Field(default=50_000, ge=0)
 
     # Threads per worker process that run routes at once; 0 keeps the server's default (40). Fewer
     # threads contend less for the GIL: when a page cost ~14 ms of Python, 1 doubled a worker's

@@ -41,6 +41,11 @@ def upgrade_to_head(settings: Settings, *, then: Callable[[], None] | None = Non
     config = alembic_config(settings)
     if settings.is_sqlite:
         command.upgrade(config, "head")
+        engine = create_engine(settings.database_url, poolclass=pool.NullPool)
+        try:
+            restore_missing_indexes(engine)
+        finally:
+            engine.dispose()
         if then is not None:
             then()
         return
@@ -53,6 +58,7 @@ def upgrade_to_head(settings: Settings, *, then: Callable[[], None] | None = Non
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
                 connection.commit()
+                restore_missing_indexes(engine)
                 if then is not None:
                     then()
             finally:
@@ -60,6 +66,19 @@ def upgrade_to_head(settings: Settings, *, then: Callable[[], None] | None = Non
                 connection.commit()
     finally:
         engine.dispose()
+
+
+def restore_missing_indexes(engine: Engine) -> None:
+    """Build any index of the models that the database lacks. A large `ingest` drops some while it
+    loads (app.services.bulk.date_indexes_deferred); killed meanwhile, it could not build them."""
+    from sqlmodel import SQLModel
+
+    import app.models  # noqa: F401 - the tables, for the metadata
+
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
 
 
 def head_revision(settings: Settings) -> str | None:
