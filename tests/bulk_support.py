@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 from typing import Any
 
+import pytest
+from click.testing import Result
 from factories import event_body
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.core.config import get_settings
 
 BATCH = 700  # lines per transaction: a load below is four batches, parsed in halves
 PEOPLE = [("Aleksandr Lukashenko", "BY"), ("Alexander Lukashenko", "BY"), ("Vladimir Putin", "RU"),
@@ -67,3 +74,14 @@ def comparable(result: dict[str, Any], events: list[dict[str, Any]], searches: d
               for event in events]
     found = {q: sorted(rank[event_id] for event_id in ids) for q, ids in searches.items()}
     return answer, sorted(stored, key=lambda event: event["rank"]), found
+
+
+def run_ingest(monkeypatch: pytest.MonkeyPatch, database_url: str, path: Path, **environment: str) -> Result:
+    """`python -m app ingest PATH` in this process, on `database_url`, with settings from `environment`."""
+    for name, value in {"DATABASE_URL": database_url, **environment}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(cli, ["ingest", str(path)], catch_exceptions=False)
+    finally:
+        get_settings.cache_clear()

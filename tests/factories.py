@@ -101,3 +101,25 @@ def new_postgres_database(server_url: str, *, prefix: str) -> Iterator[str]:
                                {"n": name})
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def schema_drift(database_url: str) -> list:
+    """What Alembic finds different between the database's schema and the models (the hand-written
+    full-text structures aside): [] when they agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import app.models  # noqa: F401 - the tables, for the metadata
+    from app.core.migrations import is_search_object
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True,
+                "include_object": lambda obj, name, type_, reflected, compare_to: not is_search_object(name),
+            })
+            return compare_metadata(context, SQLModel.metadata)
+    finally:
+        engine.dispose()

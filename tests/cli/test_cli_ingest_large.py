@@ -10,19 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from bulk_support import bulk_lines
-from factories import emptied_with_writer
+from bulk_support import bulk_lines, run_ingest
+from factories import emptied_with_writer, schema_drift
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from sqlmodel import SQLModel
-from typer.testing import CliRunner
 
-import app.models  # noqa: F401
-from app.cli import cli
-from app.core.config import get_settings
-from app.core.migrations import is_search_object
 from app.main import create_app
 
 # Queries that go through each of the date-ordered indexes, and a second page of each.
@@ -30,28 +22,12 @@ QUERIES = [{"country": "BY"}, {"person": "Lukashenko"}, {"topic": "sanctions"}, 
            {"date_from": "2019-01-01", "date_to": "2021-12-31"}, {}, {"q": "talks"}]
 
 
-def _drift(database_url: str) -> list:
-    engine = create_engine(database_url)
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={
-            "include_object": lambda obj, name, type_, reflected, compare_to: not is_search_object(name)})
-        diff = compare_metadata(context, SQLModel.metadata)
-    engine.dispose()
-    return diff
-
-
 def _ingest_and_answer(monkeypatch, settings, database, path: Path, defer_from: int) -> list:  # noqa: ANN001
     emptied_with_writer(database)
-    for name, value in {"DATABASE_URL": settings.database_url, "BULK_BATCH_SIZE": "300",
-                        "BULK_DEFER_INDEXES_FROM_LINES": str(defer_from)}.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["ingest", str(path)], catch_exceptions=False)
-    finally:
-        get_settings.cache_clear()
+    result = run_ingest(monkeypatch, settings.database_url, path, BULK_BATCH_SIZE="300",
+                        BULK_DEFER_INDEXES_FROM_LINES=str(defer_from))
     assert result.exit_code == 1, result.output  # some lines are refused
-    assert _drift(settings.database_url) == []  # every index is there again
+    assert schema_drift(settings.database_url) == []  # every index is there again
     answers = []
     with TestClient(create_app(settings)) as client:
         for query in QUERIES:
@@ -103,7 +79,7 @@ def test_indexes_left_out_by_a_killed_ingest_are_built_by_migrate(settings, data
         loader.kill()
         loader.wait()
         engine.dispose()
-    assert any(change[0] == "add_index" for change in _drift(settings.database_url))  # killed while loading
+    assert any(change[0] == "add_index" for change in schema_drift(settings.database_url))  # killed while loading
     migrated = subprocess.run([sys.executable, "-m", "app", "migrate"], env=env, capture_output=True, timeout=120)
     assert migrated.returncode == 0, migrated.stderr
-    assert _drift(settings.database_url) == []
+    assert schema_drift(settings.database_url) == []

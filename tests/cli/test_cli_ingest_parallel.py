@@ -11,13 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from bulk_support import BATCH, bulk_lines, comparable
+from bulk_support import BATCH, bulk_lines, comparable, run_ingest
 from factories import emptied_with_writer
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from app.cli import cli
-from app.core.config import get_settings
 from app.main import create_app
 from app.services.bulk import PARALLEL_FROM_LINES
 
@@ -25,14 +22,8 @@ from app.services.bulk import PARALLEL_FROM_LINES
 def _ingest(monkeypatch, settings, database, path: Path, processes: int) -> tuple[str, object]:  # noqa: ANN001
     """Empty the database and ingest `path`; answers the command's report and the stored events."""
     emptied_with_writer(database)
-    for name, value in {"DATABASE_URL": settings.database_url, "BULK_BATCH_SIZE": str(BATCH),
-                        "BULK_PARSE_PROCESSES": str(processes)}.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["ingest", str(path)], catch_exceptions=False)
-    finally:
-        get_settings.cache_clear()
+    result = run_ingest(monkeypatch, settings.database_url, path, BULK_BATCH_SIZE=str(BATCH),
+                        BULK_PARSE_PROCESSES=str(processes))
     assert result.exit_code == 1, result.output  # some lines are refused
     report = re.sub(r"\d+:\d\d:\d\d", "", result.stdout + result.stderr)  # the elapsed time
     report = re.sub(r"━+|\s+", " ", report)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from factories import schema_drift
 from sqlalchemy import create_engine, inspect, text
-from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.core.config import Settings
-from app.core.migrations import alembic_config, is_search_object
+from app.core.migrations import alembic_config
 
 
 @pytest.fixture
@@ -28,18 +26,6 @@ def empty_database_url(database_url: str, tmp_path) -> str:  # noqa: ANN001
     return database_url + ("&" if "?" in database_url else "?") + "options=-csearch_path%3Dmigration_test"
 
 
-def _drift(url: str) -> list:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={
-            "compare_type": True,
-            "include_object": lambda obj, name, type_, reflected, compare_to: not is_search_object(name),
-        })
-        diff = compare_metadata(context, SQLModel.metadata)
-    engine.dispose()
-    return diff
-
-
 def test_one_head():
     script = ScriptDirectory.from_config(alembic_config(Settings()))
     assert len(script.get_heads()) == 1
@@ -47,7 +33,7 @@ def test_one_head():
 
 def test_upgrade_builds_what_the_models_describe(empty_database_url):
     command.upgrade(alembic_config(Settings(database_url=empty_database_url)), "head")
-    assert _drift(empty_database_url) == []
+    assert schema_drift(empty_database_url) == []
 
 
 def test_drift_is_detected(empty_database_url):
@@ -57,7 +43,7 @@ def test_drift_is_detected(empty_database_url):
     with engine.begin() as connection:
         connection.execute(text("ALTER TABLE person ADD COLUMN nickname VARCHAR(20)"))
     engine.dispose()
-    assert any(change[0] == "remove_column" for change in _drift(empty_database_url))
+    assert any(change[0] == "remove_column" for change in schema_drift(empty_database_url))
 
 
 def test_downgrade_to_base_and_up_again(empty_database_url):
@@ -69,4 +55,4 @@ def test_downgrade_to_base_and_up_again(empty_database_url):
     engine.dispose()
     assert tables == set()
     command.upgrade(config, "head")
-    assert _drift(empty_database_url) == []
+    assert schema_drift(empty_database_url) == []
