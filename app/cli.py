@@ -196,8 +196,13 @@ ANALYZE_AFTER = 10_000
 
 def _refresh_statistics(database: Database) -> None:
     with database.write_engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE" if connection.dialect.name == "postgresql" else "PRAGMA optimize")
-        connection.commit()
+        if connection.dialect.name == "postgresql":
+            # VACUUM too, which cannot run in a transaction: it marks the loaded pages all-visible, without
+            # which an index-only scan reads every row it passes from the table as well.
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM (ANALYZE)")
+        else:
+            connection.exec_driver_sql("PRAGMA optimize")
+            connection.commit()
 
 
 def _defers_indexes(session: Session, file: Path, settings: Settings) -> bool:

@@ -149,8 +149,9 @@ def test_random_filters_answer_what_a_full_scan_answers(world, seed):
 @pytest.mark.parametrize("word", ["gas", "trade", "greetings", "absent"])
 def test_text_search_answers_the_same_whether_matches_are_probed_or_collected(
         world, monkeypatch, frequent_from, word, is_postgres):
-    """SQLite answers `q` by probing events in page order when a term is frequent and by collecting
-    the matches when it is rare (app.services.search); both must give the full scan's answer."""
+    """`q` is answered by probing events in page order when a term is frequent and by collecting the
+    matches when it is rare, on SQLite and on PostgreSQL (app.services.search); both must give the
+    full scan's answer."""
     monkeypatch.setattr("app.services.search._FREQUENT", frequent_from)
     client, everything = world
     expected = [e["id"] for e in sorted((e for e in everything if word in (e["summary"] or "").split()),
