@@ -176,7 +176,7 @@ def _batch_connections(session: Session, sqlite_cache_mib: int) -> Iterator[Call
 
 # Indexes that order events by date for queries and that a load never reads. Batches of events with
 # dates all over the archive insert into them at random places: past a few hundred thousand events,
-# every batch rewrote most of their pages (a million events: 470 s instead of 260 s without them).
+# every batch rewrote most of their pages (a million events: 468 s with them, 258 s without).
 # Built once at the end, by sorting, they cost 28 s at a million.
 DATE_INDEXES = ("ix_event_date_id", "ix_event_country_country_role_event_date_event_id",
                 "ix_event_participant_person_id_event_date_event_id", "ix_event_topic_topic_event_date_event_id")
