@@ -73,8 +73,6 @@ def test_the_same_readout_posted_to_both_at_once_is_stored_once(replicas, auth):
     assert len(events) == 1 and len(events[0]["sources"]) == 1
 
 
-
-
 def test_a_write_through_one_replica_shows_in_every_later_read_of_the_other_under_load(
         replicas, migrated_database_url, auth):
     """Reads in flight together share the check of whether kept answers are still current. A read
