@@ -46,6 +46,14 @@ def search_terms(q: str) -> list[str]:
     return _WORD.findall(q)[:MAX_TERMS]
 
 
+def _probe_threshold(session: Session, probe_cost: int) -> int:
+    """The matches from which probing wins: sqrt(probe_cost * events) (see _frequent), or what a test set."""
+    if _FREQUENT is not None:
+        return _FREQUENT
+    events = session.scalar(select(func.max(Event.id))) or 0
+    return max(1_000, int((probe_cost * events) ** 0.5))
+
+
 def _frequent(session: Session, in_text: ColumnElement[bool]) -> bool:
     """Whether probing events in page order beats collecting every match.
 
@@ -53,10 +61,7 @@ def _frequent(session: Session, in_text: ColumnElement[bool]) -> bool:
     events), each worth ~_PROBE_COST / 51 collected matches. Probing wins when m * m > _PROBE_COST * n,
     i.e. from m = sqrt(_PROBE_COST * n) matches on, which is as far as the matches are counted.
     """
-    threshold = _FREQUENT
-    if threshold is None:
-        events = session.scalar(select(func.max(Event.id))) or 0
-        threshold = max(1_000, int((_PROBE_COST * events) ** 0.5))
+    threshold = _probe_threshold(session, _PROBE_COST)
     sample = select(readout_fts.c.rowid).where(in_text).limit(threshold).subquery()
     return (session.scalar(select(func.count()).select_from(sample)) or 0) >= threshold
 
@@ -65,10 +70,7 @@ def _frequent_postgresql(session: Session, matching: Select[tuple[int]]) -> bool
     """Whether probing events in page order beats collecting every match, on PostgreSQL: the same
     reckoning as `_frequent`, with the planner's estimate of the matches (from the statistics of the
     GIN index's expression), since counting them reads them."""
-    threshold = _FREQUENT
-    if threshold is None:
-        events = session.scalar(select(func.max(Event.id))) or 0
-        threshold = max(1_000, int((_PROBE_COST_POSTGRESQL * events) ** 0.5))
+    threshold = _probe_threshold(session, _PROBE_COST_POSTGRESQL)
     compiled = matching.compile(dialect=session.get_bind().dialect)
     plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar()
     return int(plan[0]["Plan"]["Plan Rows"]) >= threshold
