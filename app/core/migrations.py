@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, pool, text
+from sqlalchemy import Connection, Engine, create_engine, pool, text
 
 from app.core.config import Settings
 
@@ -71,14 +72,25 @@ def upgrade_to_head(settings: Settings, *, then: Callable[[], None] | None = Non
 def restore_missing_indexes(engine: Engine) -> None:
     """Build any index of the models that the database lacks. A large `ingest` drops some while it
     loads (app.services.bulk.date_indexes_deferred); killed meanwhile, it could not build them."""
+    with engine.begin() as connection:
+        build_missing_indexes(connection)
+
+
+def build_missing_indexes(connection: Connection) -> None:
+    """Build, in the connection's transaction, every index of the models that the database lacks."""
     from sqlmodel import SQLModel
 
     import app.models  # noqa: F401 - the tables, for the metadata
 
-    with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            for index in table.indexes:
-                index.create(connection, checkfirst=True)
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite may sort in helper threads while it builds an index.
+        connection.exec_driver_sql(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(connection, checkfirst=True)
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA threads = 0")
 
 
 def head_revision(settings: Settings) -> str | None:

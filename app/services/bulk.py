@@ -27,9 +27,9 @@ import orjson
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel
 
 from app.core.errors import ProblemError, errors_from_pydantic, errors_summary
+from app.core.migrations import build_missing_indexes
 from app.models.event import BulkLineError, BulkResult, EventCreate
 from app.services.events import CreateOutcome, NewEvent, create_events_uncommitted
 
@@ -191,22 +191,15 @@ def date_indexes_deferred(session: Session) -> Iterator[None]:
     if session.get_bind().dialect.name != "sqlite":
         yield
         return
-    indexes = [index for table in SQLModel.metadata.tables.values() for index in table.indexes
-               if index.name in DATE_INDEXES]
     connection = session.connection()
-    for index in indexes:
-        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    for name in DATE_INDEXES:
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     session.commit()
     try:
         yield
     finally:
         session.rollback()  # nothing is pending, unless the load failed
-        connection = session.connection()
-        # SQLite may sort in helper threads while it builds an index.
-        connection.exec_driver_sql(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
-        for index in indexes:
-            index.create(connection, checkfirst=True)
-        connection.exec_driver_sql("PRAGMA threads = 0")
+        build_missing_indexes(session.connection())
         session.commit()
 
 
