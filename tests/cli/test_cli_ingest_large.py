@@ -4,6 +4,7 @@ events and answers as a load that keeps them, the indexes there at the end, and 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import pytest
 from bulk_support import bulk_lines, run_ingest
 from factories import emptied_with_writer, schema_drift
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app.main import create_app
 
@@ -83,3 +84,28 @@ def test_indexes_left_out_by_a_killed_ingest_are_built_by_migrate(settings, data
     migrated = subprocess.run([sys.executable, "-m", "app", "migrate"], env=env, capture_output=True, timeout=120)
     assert migrated.returncode == 0, migrated.stderr
     assert schema_drift(settings.database_url) == []
+
+
+@pytest.mark.skipif(os.environ.get("READOUT_TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="SQLite's write-ahead log")
+def test_a_long_load_keeps_the_write_ahead_log_short(monkeypatch, settings, database, tmp_path):
+    """The log is copied into the database beside the load (app.services.bulk._WalCheckpointer), and
+    must still rewind to its start every few batches rather than grow with the whole load: loaded in 30
+    batches, the lines need a log not much longer than loaded in one."""
+    path = tmp_path / "events.ndjson"
+    path.write_text("\n".join(bulk_lines(3000, seed=7)) + "\n", encoding="utf-8")
+    log_file = Path(f"{make_url(settings.database_url).database}-wal")
+    # Open throughout: the last connection to close would delete the log. Its file keeps its largest size.
+    watcher = sqlite3.connect(make_url(settings.database_url).database, isolation_level=None)
+    try:
+        logs = {}
+        for batch_size in (3000, 100):
+            emptied_with_writer(database)
+            watcher.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            result = run_ingest(monkeypatch, settings.database_url, path, BULK_BATCH_SIZE=str(batch_size),
+                                BULK_PARSE_PROCESSES="0")
+            assert result.exit_code == 1, result.output  # some lines are refused, the rest stored
+            logs[batch_size] = log_file.stat().st_size
+    finally:
+        watcher.close()
+    assert logs[100] < 3 * logs[3000], logs
