@@ -32,6 +32,7 @@ from app.core.errors import ProblemError, errors_from_pydantic, errors_summary
 from app.core.migrations import build_missing_indexes
 from app.models.event import BulkLineError, BulkResult, EventCreate
 from app.services.events import CreateOutcome, NewEvent, create_events_uncommitted
+from app.services.people import PersonResolver
 
 Line = tuple[int, bytes | str]
 
@@ -117,13 +118,17 @@ def load_lines(session: Session, lines: Iterable[Line], *, actor: str, batch_siz
     is copied into the database by another thread (`_WalCheckpointer`).
     """
     tally = _Tally()
+    # Kept from batch to batch: the people one batch found or added are known to the next without a
+    # query. Not past a batch that failed, whose rollback took back the people it added.
+    people = PersonResolver(session)
     with _cycle_collector_paused(), _batch_connections(session, sqlite_cache_mib) as batches:
         for parsed in _parsed(_batches(lines, batch_size), parse_processes):
             tally.received += parsed.received
             tally.errors += parsed.refusals
             if parsed.events:
                 batches.begin()
-                _store_batch(session, parsed.events, tally, actor=actor)
+                if not _store_batch(session, parsed.events, tally, actor=actor, people=people):
+                    people = PersonResolver(session)
                 batches.stored()
     return tally.result()
 
@@ -479,16 +484,19 @@ def _count(tally: _Tally, number: int, outcome: CreateOutcome | ProblemError) ->
         tally.duplicate_ids.append(str(outcome.event_id))
 
 
-def _store_batch(session: Session, batch: list[tuple[int, NewEvent]], tally: _Tally, *, actor: str) -> None:
+def _store_batch(session: Session, batch: list[tuple[int, NewEvent]], tally: _Tally, *, actor: str,
+                 people: PersonResolver) -> bool:
+    """Store a batch in one transaction, or else line by line; answers whether it went in whole."""
     try:
-        outcomes = create_events_uncommitted(session, [data for _, data in batch], actor=actor)
+        outcomes = create_events_uncommitted(session, [data for _, data in batch], actor=actor, resolver=people)
         session.commit()
     except (IntegrityError, ProblemError):
         session.rollback()
         _store_one_by_one(session, batch, tally, actor=actor)
-        return
+        return False
     for (number, _), outcome in zip(batch, outcomes, strict=True):
         _count(tally, number, outcome)
+    return True
 
 
 def _store_one_by_one(session: Session, batch: list[tuple[int, NewEvent]], tally: _Tally, *,

@@ -180,9 +180,9 @@ class NewEvent(NamedTuple):
                   for s in data.sources))
 
 
-@dataclass(frozen=True, slots=True)
-class ParticipantRow:
-    """A participant as stored: the person matched (if named) and the title and country given."""
+class ParticipantRow(NamedTuple):
+    """A participant as stored: the person matched (if named) and the title and country given. (A
+    tuple: a load of a million events builds three million of them.)"""
 
     position: int
     person_id: int | None

@@ -48,12 +48,15 @@ class PersonResolver:
         self._by_id: dict[int, KnownPerson] = {}
         self._aliases: set[tuple[int, str]] = set()
         self._aliases_loaded: set[int] = set()
+        self._settled: set[tuple[str, str | None]] = set()  # (name, country) pairs found and aliased
 
     def prefetch(self, names: Iterable[tuple[str, str | None]]) -> None:
         """Find or create the people of all these (name, country) pairs, in a few statements."""
         wanted: dict[tuple[str, str | None], str] = {}
         spellings: list[tuple[tuple[str, str | None], str]] = []
-        for name, country in names:
+        # In order: of the spellings of a new person's name, the first is the one stored as the name.
+        new_pairs = dict.fromkeys(pair for pair in names if pair not in self._settled)
+        for name, country in new_pairs:
             key = name_key(name)
             if key:
                 spellings.append(((key, country), name))
@@ -78,6 +81,7 @@ class PersonResolver:
                 self._remember((key, country), KnownPerson(person_id, name, country))
                 self._aliases_loaded.add(person_id)  # a new person has no aliases yet
         self._add_aliases([(self._people[key].id, name) for key, name in spellings])
+        self._settled.update(new_pairs)
 
     def _remember(self, key: tuple[str, str | None], person: KnownPerson) -> None:
         self._people.setdefault(key, person)
