@@ -44,12 +44,15 @@ def _database() -> Database:
 
 
 def _migrate() -> None:
+    from app.services.full_text import restore_full_text
     from app.services.reference import seed_reference_data
 
     settings = get_settings()
     database = Database.from_settings(settings)
     try:
         upgrade_to_head(settings, then=lambda: seed_reference_data(database.write_engine))
+        if settings.is_sqlite:
+            restore_full_text(database.write_engine.url.database)
     finally:
         database.dispose()
 
@@ -227,6 +230,7 @@ def ingest(
 ) -> None:
     """Load readouts and events, with a progress bar and a summary."""
     from app.services.bulk import date_indexes_deferred, load_lines
+    from app.services.full_text import readout_index_built_aside
 
     settings = get_settings()
     database = _database()
@@ -258,9 +262,9 @@ def ingest(
                     progress.advance(task, unreported)
 
             with database.write_session() as session:
-                deferred = date_indexes_deferred(session) if _defers_indexes(session, file, settings) \
-                    else nullcontext()
-                with deferred:
+                large = _defers_indexes(session, file, settings)
+                with date_indexes_deferred(session) if large else nullcontext(), \
+                        readout_index_built_aside(session) if large else nullcontext():
                     result = load_lines(session, lines(), actor=CLI_ACTOR, batch_size=settings.bulk_batch_size,
                                         parse_processes=settings.bulk_parse_processes,
                                         sqlite_cache_mib=settings.sqlite_bulk_cache_mib)

@@ -105,7 +105,7 @@ class Database:
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE")
-_BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
+DATA_VERSION_BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
 
 
 def note_change(connection: Connection) -> None:
@@ -119,7 +119,7 @@ def _count_changes(engine: Engine, sessions: sessionmaker) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _note_write(connection, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        if statement.lstrip()[:6].upper() in _WRITES and not statement.startswith(_BUMP):
+        if statement.lstrip()[:6].upper() in _WRITES and not statement.startswith(DATA_VERSION_BUMP):
             note_change(connection)
 
     @event.listens_for(sessions, "before_commit")
@@ -127,4 +127,4 @@ def _count_changes(engine: Engine, sessions: sessionmaker) -> None:
         session.flush()  # pending ORM changes are written at commit: write them now, to be seen
         connection = session.connection()
         if connection.info.pop("data_changed", False):
-            connection.execute(text(_BUMP))
+            connection.execute(text(DATA_VERSION_BUMP))

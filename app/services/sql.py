@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, Dialect, Table, insert
@@ -123,6 +124,10 @@ def insert_rows_returning_ids(connection: Connection, table: Table, columns: Seq
 _FULL_TEXT = {"readout": ("readout_fts", "text"), "event": ("event_fts", "summary")}
 _FULL_TEXT_BATCH = 50
 
+# Full-text indexes that a large load has another thread build (app.services.full_text): this thread's
+# batches leave them out.
+full_text_aside: ContextVar[frozenset[str]] = ContextVar("full_text_aside", default=frozenset())
+
 
 @contextmanager
 def _full_text_deferred(connection: Connection, table: Table, count: int) -> Iterator[None]:
@@ -140,6 +145,7 @@ def _full_text_deferred(connection: Connection, table: Table, count: int) -> Ite
     highest = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar()
     connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
     yield
-    connection.exec_driver_sql(f"INSERT INTO {index} (rowid, {column}) "
-                               f"SELECT id, {column} FROM {table.name} WHERE id > ?", (highest,))
+    if index not in full_text_aside.get():
+        connection.exec_driver_sql(f"INSERT INTO {index} (rowid, {column}) "
+                                   f"SELECT id, {column} FROM {table.name} WHERE id > ?", (highest,))
     connection.exec_driver_sql(definition)

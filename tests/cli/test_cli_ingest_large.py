@@ -19,8 +19,10 @@ from sqlalchemy import create_engine, make_url, text
 from app.main import create_app
 
 # Queries that go through each of the date-ordered indexes, and a second page of each.
+# Words of readout texts too: a large load builds their index aside (app.services.full_text).
 QUERIES = [{"country": "BY"}, {"person": "Lukashenko"}, {"topic": "sanctions"}, {"country": "RU", "topic": "energy"},
-           {"date_from": "2019-01-01", "date_to": "2021-12-31"}, {}, {"q": "talks"}]
+           {"date_from": "2019-01-01", "date_to": "2021-12-31"}, {}, {"q": "talks"}, {"q": "cooperation"},
+           {"q": "readout 17"}]
 
 
 def _ingest_and_answer(monkeypatch, settings, database, path: Path, defer_from: int) -> list:  # noqa: ANN001
@@ -59,6 +61,7 @@ def test_a_large_ingest_answers_as_one_that_keeps_its_indexes(monkeypatch, setti
 @pytest.mark.skipif(os.environ.get("READOUT_TEST_DATABASE_URL", "").startswith("postgresql"),
                     reason="PostgreSQL loads keep their indexes")
 def test_indexes_left_out_by_a_killed_ingest_are_built_by_migrate(settings, database, tmp_path):
+    """The date indexes, and the words of the readouts stored, which the load indexed aside."""
     path = tmp_path / "events.ndjson"
     path.write_text("\n".join(bulk_lines(12_000, seed=3)) + "\n", encoding="utf-8")
     emptied_with_writer(database)
@@ -81,9 +84,24 @@ def test_indexes_left_out_by_a_killed_ingest_are_built_by_migrate(settings, data
         loader.wait()
         engine.dispose()
     assert any(change[0] == "add_index" for change in schema_drift(settings.database_url))  # killed while loading
+    with TestClient(create_app(settings)) as client:
+        stored = _every_event(client, {})
+        assert stored
+        assert _every_event(client, {"q": "cooperation"}) == []  # every stored text says it; none found yet
     migrated = subprocess.run([sys.executable, "-m", "app", "migrate"], env=env, capture_output=True, timeout=120)
     assert migrated.returncode == 0, migrated.stderr
     assert schema_drift(settings.database_url) == []
+    with TestClient(create_app(settings)) as client:
+        assert _every_event(client, {"q": "cooperation"}) == stored
+
+
+def _every_event(client: TestClient, query: dict) -> list[str]:  # noqa: ANN001
+    ids, cursor = [], None
+    while True:
+        page = client.get("/v1/events", params={**query, "limit": 500, **({"cursor": cursor} if cursor else {})}).json()
+        ids += [event["id"] for event in page["data"]]
+        if not (cursor := page["next_cursor"]):
+            return ids
 
 
 @pytest.mark.skipif(os.environ.get("READOUT_TEST_DATABASE_URL", "").startswith("postgresql"),
