@@ -1,7 +1,7 @@
 """A large load's full-text index of readout texts, built beside the load (SQLite).
 
-SQLite indexes a readout's words as the readout is stored, in the thread that stores it: a fifth of
-that thread's time in a large load, all of it in SQLite's tokenizer and stemmer. A database file takes
+SQLite indexes a readout's words as the readout is stored, in the thread that stores it: a sixth of
+that thread's time in a large load, all of it SQLite tokenizing, stemming and merging. A database file takes
 one writer at a time, so the index cannot be written in the same file by another thread meanwhile.
 Instead, `readout_index_built_aside` has a thread index the stored readouts into an FTS5 table of the
 same definition in a file of its own (`<database>-fulltext-build`), which SQLite lets it write while the
@@ -14,7 +14,7 @@ complete whatever else was written meanwhile (readouts are never changed or dele
 a load that is most of the database, like the date indexes it goes with (app.services.bulk).
 
 Killed before the swap, a load leaves its build file, unlocked; the database's index then lacks the
-load's readouts. `restore_full_text` (run by `migrate`, `serve` and `ingest`) sees the file and
+load's readouts. `restore_full_text` (run by `migrate`, `serve` and a large `ingest`) sees the file and
 rebuilds the index from the readouts. A build file still locked belongs to a load that is running.
 """
 
@@ -27,6 +27,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy.orm import Session
 
@@ -60,10 +61,10 @@ def _database_file(session: Session) -> str | None:
     return database
 
 
-def _locked(handle: object) -> bool:
+def _locked(handle: IO[bytes]) -> bool:
     """Lock a build file for this process; False when another process holds it (its load is running)."""
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[attr-defined]
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
     return True
