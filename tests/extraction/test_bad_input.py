@@ -3,6 +3,7 @@ never raises; evidence spans still index the text exactly as given."""
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 
@@ -46,9 +47,16 @@ CASES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_input_is_bounded_and_safe(name: str) -> None:
     text = CASES[name]
-    started = time.perf_counter()
-    event = extract(text)
-    elapsed = time.perf_counter() - started
+    # The collector off while timed: by this point the suite holds 1.7 million objects, and a full
+    # collection that happened to fall inside took 3-4 s on a slow machine, failing a case that takes
+    # 0.07 s. What this test is after (work that grows faster than the text) is not the collector's.
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        event = extract(text)
+        elapsed = time.perf_counter() - started
+    finally:
+        gc.enable()
     assert elapsed < TIME_LIMIT_S, f"{name}: {elapsed:.2f}s"
     assert_evidence(text, event)
 
