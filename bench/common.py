@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,28 @@ def create_key(url: str) -> str:
     return run_app_cli(url, "keys", "create", "--name", f"bench-{time.time_ns()}").stdout.strip().splitlines()[-1]
 
 
+def free_port(port: int) -> None:
+    """Kill whatever listens on `port`: a server an earlier run left behind when it was killed, which the
+    server about to start would find there (Linux: the listening socket's inode, then its process)."""
+    sockets = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with suppress(OSError):
+            for row in Path(table).read_text().splitlines()[1:]:
+                fields = row.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: listening
+                    sockets.add(f"socket:[{fields[9]}]")
+    if not sockets:
+        return
+    for descriptors in Path("/proc").glob("[0-9]*/fd"):
+        with suppress(OSError):
+            if any(os.readlink(fd) in sockets for fd in descriptors.iterdir()):
+                pid = int(descriptors.parent.name)
+                log(f"port {port} is taken by process {pid}, left by an earlier run: killing it")
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)  # the port is free once the kernel has closed the socket
+
+
 @dataclass
 class Server:
     name: str
@@ -104,6 +127,7 @@ class Server:
 
     def start(self, timeout: float = 600) -> Server:
         DATA.mkdir(parents=True, exist_ok=True)
+        free_port(self.port)
         self.log_path = DATA / f"server-{self.name}.log"
         handle = self.log_path.open("w")
         self.process = subprocess.Popen(self.argv, env=self.env, cwd=self.cwd, stdout=handle, stderr=subprocess.STDOUT,
