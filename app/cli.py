@@ -51,8 +51,7 @@ def _migrate() -> None:
     database = Database.from_settings(settings)
     try:
         upgrade_to_head(settings, then=lambda: seed_reference_data(database.write_engine))
-        if settings.is_sqlite:
-            restore_full_text(database.write_engine.url.database)
+        restore_full_text(database.write_engine.url)
     finally:
         database.dispose()
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
@@ -43,6 +43,14 @@ def _configure_sqlite(engine: Engine, *, settings: Settings, immediate: bool) ->
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # noqa: ANN001
         connection.exec_driver_sql(begin)
+
+
+def sqlite_file(url: URL) -> str | None:
+    """The file of a SQLite database; None for another database or one in memory, which have none for a
+    second connection or thread to open."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return url.database
 
 
 def make_engine(settings: Settings, *, immediate: bool = False, url: str | None = None) -> Engine:

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.core.db import sqlite_file
 from app.core.errors import ProblemError, errors_from_pydantic, errors_summary
 from app.core.migrations import build_missing_indexes
 from app.models.event import BulkLineError, BulkResult, EventCreate
@@ -188,9 +189,8 @@ def _batch_connections(session: Session, sqlite_cache_mib: int) -> Iterator[_Bat
             driver_connection.prepare_threshold = None
         elif dialect == "sqlite":
             if begun == 1:
-                database = session.get_bind().url.database
-                if database and database != ":memory:" and \
-                        connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal":
+                database = sqlite_file(session.get_bind().url)
+                if database and connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal":
                     checkpointer = _WalCheckpointer(database)
             wanted = {"wal_autocheckpoint": 0} if checkpointer is not None else {}
             if sqlite_cache_mib > 0:

@@ -29,9 +29,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
+from sqlalchemy import URL
 from sqlalchemy.orm import Session
 
-from app.core.db import DATA_VERSION_BUMP
+from app.core.db import DATA_VERSION_BUMP, sqlite_file
 from app.services.sql import full_text_aside
 
 try:
@@ -53,14 +54,6 @@ def build_path(database: str) -> Path:
     return Path(f"{database}-fulltext-build")
 
 
-def _database_file(session: Session) -> str | None:
-    bind = session.get_bind()
-    database = bind.url.database
-    if bind.dialect.name != "sqlite" or not database or database == ":memory:" or fcntl is None:
-        return None
-    return database
-
-
 def _locked(handle: IO[bytes]) -> bool:
     """Lock a build file for this process; False when another process holds it (its load is running)."""
     try:
@@ -70,10 +63,13 @@ def _locked(handle: IO[bytes]) -> bool:
     return True
 
 
-def restore_full_text(database: str | None, *, timeout_seconds: float = 60) -> bool:
+def restore_full_text(url: URL) -> bool:
     """Rebuild the readout index if a load was killed while it built it aside; answers whether it did."""
-    if not database or database == ":memory:" or fcntl is None:
-        return False
+    database = sqlite_file(url)
+    return database is not None and fcntl is not None and _restore(database)
+
+
+def _restore(database: str, *, timeout_seconds: float = 60) -> bool:
     path = build_path(database)
     if not path.exists():
         return False
@@ -97,11 +93,11 @@ def restore_full_text(database: str | None, *, timeout_seconds: float = 60) -> b
 def readout_index_built_aside(session: Session) -> Iterator[None]:
     """Index the readouts of a load beside it, and swap the index in when it ends, however it ends.
     Nothing changes on PostgreSQL, for a database in memory, or while another load builds aside."""
-    database = _database_file(session)
-    if database is None:
+    database = sqlite_file(session.get_bind().url)
+    if database is None or fcntl is None:
         yield
         return
-    restore_full_text(database)
+    _restore(database)
     path = build_path(database)
     with path.open("ab") as lock:
         if not _locked(lock) or os.fstat(lock.fileno()).st_ino != _inode(path):
