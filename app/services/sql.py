@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Connection, Dialect, Table, insert
+from sqlalchemy import JSON, Column, Connection, Dialect, Table, insert
 
 from app.core.db import note_change
 
@@ -20,6 +20,14 @@ CHUNK = 500
 def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
+
+
+def select_in(connection: Connection, statement: str, values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """The rows of `statement`, whose one `IN ({})` takes `values`, a chunk at a time. Plain SQL: a load
+    asks this a few dozen times a batch, where building the Core statement cost more than answering it."""
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    for chunk in chunks(values):
+        yield from connection.exec_driver_sql(statement.format(", ".join([marker] * len(chunk))), tuple(chunk))
 
 
 def insert_returning_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -72,17 +80,42 @@ def _driver_rows(dialect: Dialect, table: Table, columns: Sequence[str],
     return list(zip(*values, strict=True))
 
 
-def insert_rows(connection: Connection, table: Table, columns: Sequence[str],
-                rows: Sequence[Sequence[Any]]) -> None:
-    """Insert `rows` (tuples of values for `columns`) with one executemany."""
+class DriverValues:
+    """One column's bind processor, remembering what it made: a batch of events has a few thousand
+    distinct dates among tens of thousands of link rows, and rows built with the driver's values
+    already (`insert_rows(..., as_driver_takes=True)`) skip converting them again, column by column."""
+
+    def __init__(self, dialect: Dialect, column: Column[Any]) -> None:
+        self._process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        self._made: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if self._process is None or value is None:
+            return value
+        made = self._made.get(value)
+        if made is None:
+            made = self._made[value] = self._process(value)
+        return made
+
+    def once(self, value: Any) -> Any:
+        """A value that is not hashable (JSON) or comes once."""
+        return value if self._process is None or value is None else self._process(value)
+
+
+def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                as_driver_takes: bool = False) -> None:
+    """Insert `rows` (tuples of values for `columns`) with one executemany. With `as_driver_takes`, the
+    values have been through their columns' bind processors (DriverValues) already."""
     if not rows:
         return
     dialect = connection.dialect
+    if not as_driver_takes:
+        rows = _driver_rows(dialect, table, columns, rows)
     if dialect.name == "postgresql" and len(rows) >= _COPY_FROM_ROWS:
         _copy_rows(connection, table, columns, rows)
         return
     with _full_text_deferred(connection, table, len(rows)):
-        connection.exec_driver_sql(_statement(dialect, table, columns), _driver_rows(dialect, table, columns, rows))
+        connection.exec_driver_sql(_statement(dialect, table, columns), rows)
 
 
 # PostgreSQL takes many rows faster by COPY than by as many INSERTs, even pipelined.
@@ -93,7 +126,7 @@ def _copy_rows(connection: Connection, table: Table, columns: Sequence[str], row
     note_change(connection)  # app.core.db counts the changes that SQLAlchemy's statements make
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in _driver_rows(connection.dialect, table, columns, rows):
+        for row in rows:
             copy.write_row(row)
 
 

@@ -82,6 +82,21 @@ class TestIngestReadout:
         assert again.json()["event"]["id"] == first["event"]["id"]
         assert len(client.get("/v1/events").json()["data"]) == 1
 
+    @pytest.mark.parametrize("space", ["\t", "\r\n", "\u00a0", "\u2003", "\u2028", " \u3000 ", "\x1f"])
+    def test_any_white_space_between_words_is_the_same_text(self, client, auth, space):
+        single_breaks = ASTANA_READOUT.replace("\n\n", "\n")  # words between single spaces or line feeds
+        first = post_text(client, auth, single_breaks).json()
+        respaced = single_breaks.replace("French side", f"French{space}side").replace("\n", f"\n{space}")
+        for text in (respaced, ASTANA_READOUT, f"{space}{single_breaks}{space}"):
+            again = post_text(client, auth, text)
+            assert again.status_code == 200
+            assert again.json()["readout"]["id"] == first["readout"]["id"]
+
+    def test_words_run_together_are_another_text(self, client, auth):
+        first = post_text(client, auth, ASTANA_READOUT).json()
+        again = post_text(client, auth, ASTANA_READOUT.replace("French side", "Frenchside"))
+        assert again.json()["readout"]["id"] != first["readout"]["id"]
+
     def test_the_other_sides_readout_joins_the_event_and_disagreements_are_recorded(self, client, auth):
         astana = post_text(client, auth, ASTANA_READOUT).json()
         paris = post_text(client, auth, PARIS_READOUT, publisher="Élysée")
