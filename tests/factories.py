@@ -120,6 +120,15 @@ def schema_drift(database_url: str) -> list:
                 "compare_type": True,
                 "include_object": lambda obj, name, type_, reflected, compare_to: not is_search_object(name),
             })
-            return compare_metadata(context, SQLModel.metadata)
+            drift = compare_metadata(context, SQLModel.metadata)
+            if connection.dialect.name == "sqlite":
+                # Alembic does not compare SQLite's table options: whether a table has a rowid, here.
+                for table in SQLModel.metadata.sorted_tables:
+                    sql = connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                                     (table.name,)).scalar() or ""
+                    with_rowid = "WITHOUT ROWID" not in sql.upper()
+                    if with_rowid != table.dialect_options["sqlite"]["with_rowid"]:
+                        drift.append(("sqlite_with_rowid", table.name, with_rowid))
+            return drift
     finally:
         engine.dispose()

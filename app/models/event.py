@@ -81,7 +81,9 @@ class EventParticipant(SQLModel, table=True):
 
 class EventTopic(SQLModel, table=True):
     __tablename__ = "event_topic"
-    __table_args__ = (Index("ix_event_topic_topic_event_date_event_id", "topic", "event_date", "event_id"),)
+    # SQLite: the rows live in the primary key's B-tree (migration 0007).
+    __table_args__ = (Index("ix_event_topic_topic_event_date_event_id", "topic", "event_date", "event_id"),
+                      {"sqlite_with_rowid": False})
 
     event_id: int = Field(sa_column=_event_fk(primary_key=True))
     topic: str = Field(primary_key=True, max_length=64, foreign_key="topic.slug")
@@ -104,6 +106,7 @@ class EventCountry(SQLModel, table=True):
     __tablename__ = "event_country"
     __table_args__ = (
         Index("ix_event_country_country_role_event_date_event_id", "country", "role", "event_date", "event_id"),
+        {"sqlite_with_rowid": False},  # as event_topic
     )
 
     event_id: int = Field(sa_column=_event_fk(primary_key=True))

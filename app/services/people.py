@@ -55,7 +55,7 @@ class PersonResolver:
         wanted: dict[tuple[str, str | None], str] = {}
         spellings: list[tuple[tuple[str, str | None], str]] = []
         # In order: of the spellings of a new person's name, the first is the one stored as the name.
-        new_pairs = dict.fromkeys(pair for pair in names if pair not in self._settled)
+        new_pairs = [pair for pair in dict.fromkeys(names) if pair not in self._settled]
         for name, country in new_pairs:
             key = name_key(name)
             if key:

@@ -56,3 +56,33 @@ def test_downgrade_to_base_and_up_again(empty_database_url):
     assert tables == set()
     command.upgrade(config, "head")
     assert schema_drift(empty_database_url) == []
+
+
+def test_link_rows_survive_losing_and_regaining_the_rowid(empty_database_url):
+    """Migration 0007 rebuilds the topic and country link tables on SQLite: their rows stay."""
+    config = alembic_config(Settings(database_url=empty_database_url))
+    command.upgrade(config, "0006")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO event_kind VALUES ('meeting', 'A meeting')"))
+        connection.execute(text("INSERT INTO topic VALUES ('sanctions', 'Sanctions'), "
+                                "('security-defense', 'Security and defence')"))
+        connection.execute(text("INSERT INTO party (code, kind, name) VALUES ('BY', 'country', 'Belarus'), "
+                                "('US', 'country', 'United States')"))
+        connection.execute(text(
+            "INSERT INTO event (id, kind, date, duration_approximate, discrepancies, created_at, updated_at) "
+            "VALUES (7, 'meeting', '2020-10-24', false, '[]', '2020-10-24 00:00:00', '2020-10-24 00:00:00')"))
+        connection.execute(text("INSERT INTO event_topic VALUES (7, 'sanctions', '2020-10-24'), "
+                                "(7, 'security-defense', '2020-10-24')"))
+        connection.execute(text("INSERT INTO event_country VALUES (7, 'BY', 'participant', '2020-10-24'), "
+                                "(7, 'US', 'mentioned', '2020-10-24')"))
+    linked = "SELECT (SELECT count(*) FROM event_topic), (SELECT count(*) FROM event_country)"
+    for revision in ("head", "0006", "head"):
+        if revision == "head":
+            command.upgrade(config, revision)
+        else:
+            command.downgrade(config, revision)
+        with engine.connect() as connection:
+            assert tuple(connection.execute(text(linked)).one()) == (2, 2)
+    engine.dispose()
+    assert schema_drift(empty_database_url) == []
