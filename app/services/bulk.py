@@ -467,7 +467,8 @@ def yield_to_storing(niceness: int = 5) -> None:
 
     The thread that stores batches is a load's critical path: the rest (parsing ahead, indexing
     aside) has time to spare, but on a machine with as many busy threads as cores it took CPU from the
-    storing thread, which then waited, runnable, for a core.
+    storing thread, which then waited, runnable, for a core: 10.6 s of a 300,000-event load on two
+    cores without this, 5.9 s with it (the load's time moved within the runs' noise, 79-81 s).
     """
     if sys.platform != "linux":
         return
