@@ -95,11 +95,46 @@ def test_indexes_left_out_by_a_killed_ingest_are_built_by_migrate(settings, data
         assert _every_event(client, {"q": "cooperation"}) == stored
 
 
-def _every_event(client: TestClient, query: dict) -> list[str]:  # noqa: ANN001
+@pytest.mark.skipif(os.environ.get("READOUT_TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL loads keep their indexes")
+def test_a_summary_corrected_during_a_large_ingest_is_found_by_its_new_words(settings, database, tmp_path):
+    """An event stored by a large load can be corrected while the load goes on. (Were its summary indexed
+    aside, like the readouts' texts, the index would not hold the words that the correction takes
+    out of it, and SQLite would find it corrupt.)"""
+    path = tmp_path / "events.ndjson"
+    path.write_text("\n".join(bulk_lines(6_000, seed=4)) + "\n", encoding="utf-8")
+    writer = emptied_with_writer(database)
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "BULK_BATCH_SIZE": "100",
+           "BULK_DEFER_INDEXES_FROM_LINES": "1000", "BULK_PARSE_PROCESSES": "0"}
+    loader = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(path)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with TestClient(create_app(settings)) as client:
+            deadline = time.monotonic() + 120
+            while not (summarised := _every_event(client, {}, with_summary=True)):
+                assert loader.poll() is None, "the load ended before an event could be corrected"
+                assert time.monotonic() < deadline, "the load stored nothing"
+                time.sleep(0.05)
+            corrected = client.patch(f"/v1/events/{summarised[0]}", headers=writer,
+                                     json={"summary": "Consultations on the Zubrovka agreement."})
+            assert corrected.status_code == 200, corrected.text
+            assert loader.poll() is None, "the load ended before the correction: it proves nothing"
+        assert loader.wait(timeout=300) == 1  # some lines are refused
+    finally:
+        loader.kill()
+        loader.wait()
+    with TestClient(create_app(settings)) as client:
+        assert _every_event(client, {"q": "zubrovka"}) == [summarised[0]]
+        # Every other summary says "talks", and is found by it.
+        assert _every_event(client, {"q": "talks"}) == [
+            event for event in _every_event(client, {}, with_summary=True) if event != summarised[0]]
+
+
+def _every_event(client: TestClient, query: dict, *, with_summary: bool = False) -> list[str]:  # noqa: ANN001
     ids, cursor = [], None
     while True:
         page = client.get("/v1/events", params={**query, "limit": 500, **({"cursor": cursor} if cursor else {})}).json()
-        ids += [event["id"] for event in page["data"]]
+        ids += [event["id"] for event in page["data"] if event["summary"] or not with_summary]
         if not (cursor := page["next_cursor"]):
             return ids
 
