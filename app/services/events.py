@@ -219,7 +219,7 @@ def participant_rows(resolver: PersonResolver,
             person = resolver.by_ids([int(participant.person_id)])[int(participant.person_id)]
         elif participant.name:
             person = resolver.get(participant.name, participant.country)
-        # Positional: a bulk load builds millions of these, and keywords cost a third more.
+        # Positional arguments: a bulk load builds millions of these, and keywords cost more.
         if person is None:
             rows.append(ParticipantRow(len(rows), None, participant.name, participant.title, participant.country))
         elif person.id not in seen:

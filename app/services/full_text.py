@@ -11,7 +11,9 @@ the index's tables replace the database's, in one transaction.
 
 The build indexes every readout of the database, not only the load's, so the index it replaces is
 complete whatever else was written meanwhile (readouts are never changed or deleted). It is meant for
-a load that is most of the database, like the date indexes it goes with (app.services.bulk).
+a load that is most of the database, like the date indexes it goes with (app.services.bulk). Event
+summaries are not built aside: an event can be corrected or deleted while the load runs, and FTS5 found
+its index corrupt when the trigger took out words of a summary that the index had never been given.
 
 Killed before the swap, a load leaves its build file, unlocked; the database's index then lacks the
 load's readouts. `restore_full_text` (run by `migrate`, `serve` and a large `ingest`) sees the file and
