@@ -4,7 +4,8 @@ A rowid table with a composite primary key is two B-trees: the rows by rowid, an
 pointing into them. Every link row was written twice, and every lookup by event went through the
 index to the rows. WITHOUT ROWID, the rows live in the key's B-tree: inserting 1.5 million generated
 event-country rows took 22% less CPU, and the table a third less space. PostgreSQL has no rowid:
-nothing changes there.
+nothing changes there. The rebuild is paid once: a database of a million events (5.2 million country
+and 2.7 million topic rows) took 146 s to upgrade from 0006 to 0008, and 124 s to come back down.
 
 Revision ID: 0007
 Revises: 0006
