@@ -22,10 +22,15 @@ def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield values[start:start + size]
 
 
+def _marker(dialect: Dialect) -> str:
+    """The driver's placeholder for one parameter in plain SQL."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
 def select_in(connection: Connection, statement: str, values: Sequence[Any]) -> Iterator[Sequence[Any]]:
     """The rows of `statement`, whose one `IN ({})` takes `values`, a chunk at a time. Plain SQL: a load
     asks this a few dozen times a batch, where building the Core statement cost more than answering it."""
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    marker = _marker(connection.dialect)
     for chunk in chunks(values):
         yield from connection.exec_driver_sql(statement.format(", ".join([marker] * len(chunk))), tuple(chunk))
 
@@ -48,12 +53,16 @@ def insert_returning_ids(connection: Connection, table: Table, rows: list[dict[s
 # tuples, converted by the columns' own bind processors (so the stored values are the same).
 
 
+def _bind_processor(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | None:
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
 def _bind_processors(dialect: Dialect, table: Table, columns: Sequence[str]) -> list[Callable[[Any], Any] | None]:
-    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    return [_bind_processor(dialect, table.c[name]) for name in columns]
 
 
 def _statement(dialect: Dialect, table: Table, columns: Sequence[str]) -> str:
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    marker = _marker(dialect)
     return (f"INSERT INTO {table.name} ({', '.join(columns)}) "
             f"VALUES ({', '.join([marker] * len(columns))})")
 
@@ -86,7 +95,7 @@ class DriverValues:
     already (`insert_rows(..., as_driver_takes=True)`) skip converting them again, column by column."""
 
     def __init__(self, dialect: Dialect, column: Column[Any]) -> None:
-        self._process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        self._process = _bind_processor(dialect, column)
         self._made: dict[Any, Any] = {}
 
     def __call__(self, value: Any) -> Any:
