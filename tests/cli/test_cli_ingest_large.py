@@ -58,6 +58,16 @@ def test_a_large_ingest_answers_as_one_that_keeps_its_indexes(monkeypatch, setti
     assert any(pages[0] for pages in kept[:-1])
 
 
+def _start_large_ingest(settings, path: Path, *, batch_size: int) -> tuple[subprocess.Popen, dict[str, str]]:  # noqa: ANN001
+    """`ingest` of `path` in a process of its own, as a large load (indexes deferred, texts indexed
+    aside), parsing in that process; answers the process and its environment."""
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "BULK_BATCH_SIZE": str(batch_size),
+           "BULK_DEFER_INDEXES_FROM_LINES": "1000", "BULK_PARSE_PROCESSES": "0"}
+    loader = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(path)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return loader, env
+
+
 @pytest.mark.skipif(os.environ.get("READOUT_TEST_DATABASE_URL", "").startswith("postgresql"),
                     reason="PostgreSQL loads keep their indexes")
 def test_indexes_left_out_by_a_killed_ingest_are_built_by_migrate(settings, database, tmp_path):
@@ -65,10 +75,7 @@ def test_indexes_left_out_by_a_killed_ingest_are_built_by_migrate(settings, data
     path = tmp_path / "events.ndjson"
     path.write_text("\n".join(bulk_lines(12_000, seed=3)) + "\n", encoding="utf-8")
     emptied_with_writer(database)
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "BULK_BATCH_SIZE": "200",
-           "BULK_DEFER_INDEXES_FROM_LINES": "1000", "BULK_PARSE_PROCESSES": "0"}
-    loader = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(path)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    loader, env = _start_large_ingest(settings, path, batch_size=200)
     engine = create_engine(settings.database_url)
     try:
         deadline = time.monotonic() + 120
@@ -104,10 +111,7 @@ def test_a_summary_corrected_during_a_large_ingest_is_found_by_its_new_words(set
     path = tmp_path / "events.ndjson"
     path.write_text("\n".join(bulk_lines(6_000, seed=4)) + "\n", encoding="utf-8")
     writer = emptied_with_writer(database)
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "BULK_BATCH_SIZE": "100",
-           "BULK_DEFER_INDEXES_FROM_LINES": "1000", "BULK_PARSE_PROCESSES": "0"}
-    loader = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(path)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    loader, _ = _start_large_ingest(settings, path, batch_size=100)
     try:
         with TestClient(create_app(settings)) as client:
             deadline = time.monotonic() + 120
